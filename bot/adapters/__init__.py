@@ -1,0 +1,1 @@
+"""Chat adapters: turn platform payloads into commands and results into replies."""

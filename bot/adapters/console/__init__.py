@@ -1,0 +1,1 @@
+"""`kudos chat`: the same grammar from a terminal, on platform `console`."""

@@ -1,0 +1,77 @@
+"""The console chat: one message per line, the same grammar as Slack and Teams.
+
+`@name` is a console member, created on first mention. Interactive on a terminal; reads
+standard input line by line otherwise, so it works in scripts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from typing import TextIO
+
+from bot.adapters.console.render import describe
+from bot.domain.commands import Mention
+from bot.domain.errors import KudosError
+from bot.domain.grammar import parse_command
+from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.context import ServiceContext
+from bot.services.dispatch import handle
+
+PLATFORM = "console"
+
+
+def member_ref(name: str) -> MemberRef:
+    """A console member: identified by the case-folded name, shown as first typed."""
+    name = name.lstrip("@")
+    return MemberRef(external_id=name.casefold(), display_name=name)
+
+
+async def resolve(mention: Mention) -> MemberRef:
+    return member_ref(mention.name or mention.user_id or "")
+
+
+async def reply_to(ctx: ServiceContext, workspace: str, actor: str, text: str) -> str:
+    """Run one console message and return the reply a person reads (refusals included)."""
+    try:
+        command = parse_command(text)
+        result = await handle(
+            ctx,
+            command,
+            workspace=WorkspaceRef(PLATFORM, workspace, workspace),
+            actor=member_ref(actor),
+            resolve=resolve,
+            delivery_key=f"console:{uuid.uuid4()}",
+            channel="console",
+        )
+    except KudosError as refusal:
+        return f"✋ {refusal.message}"
+    return describe(result)
+
+
+async def _lines(stream: TextIO, prompt: str | None) -> AsyncIterator[str]:
+    while True:
+        if prompt is not None:
+            print(prompt, end="", flush=True)
+        line = await asyncio.to_thread(stream.readline)
+        if not line:
+            return
+        yield line.rstrip("\n")
+
+
+async def run_chat(
+    ctx: ServiceContext, workspace: str, actor: str, stream: TextIO = sys.stdin
+) -> int:
+    """The REPL. Returns the process exit status."""
+    interactive = stream.isatty()
+    if interactive:
+        print(f"Kudos chat as {actor} in workspace {workspace!r}. Type `help`, Ctrl-D to leave.")
+    async for line in _lines(stream, f"{actor}> " if interactive else None):
+        if not line.strip():
+            continue
+        if line.strip() in {"quit", "exit", "/quit"}:
+            break
+        print(await reply_to(ctx, workspace, actor, line), flush=True)
+    return 0

@@ -1,0 +1,203 @@
+"""The `kudos` command."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rich.console import Console
+
+from bot import __version__
+from bot.adapters.console import render
+from bot.adapters.console.chat import PLATFORM as CONSOLE
+from bot.adapters.console.chat import member_ref, run_chat
+from bot.bootstrap import App, build
+from bot.config import Settings
+from bot.domain.errors import KudosError
+from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.ledger import verify_ledger
+from bot.services.queries import show_balance, show_history, show_leaderboard
+
+log = logging.getLogger("kudos")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kudos", description="Kudos recognition bot")
+    parser.add_argument("--version", action="version", version=f"kudos {__version__}")
+    parser.add_argument("--database-url", help="overrides DATABASE_URL")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the HTTP server (upgrades the database first)")
+    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument("--port", type=int, help="default: $PORT or 3000")
+
+    chat = sub.add_parser("chat", help="talk to the bot from a terminal")
+    chat.add_argument("--as", dest="actor", required=True, help="who you are, e.g. ana")
+    chat.add_argument("--workspace", default="local")
+
+    db = sub.add_parser("db", help="database schema")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    up = db_sub.add_parser("upgrade", help="apply migrations (default: to head)")
+    up.add_argument("revision", nargs="?", default="head")
+    down = db_sub.add_parser("downgrade", help="revert migrations to a revision")
+    down.add_argument("revision")
+
+    def scoped(p: argparse.ArgumentParser, user: bool) -> None:
+        p.add_argument("--workspace", required=True)
+        p.add_argument("--platform", default=CONSOLE)
+        if user:
+            p.add_argument("--user", required=True)
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    scoped(sub.add_parser("balance", help="a member's allowance left and points earned"), True)
+    scoped(sub.add_parser("history", help="a member's recent kudos"), True)
+    top = sub.add_parser("top", help="the leaderboard")
+    scoped(top, False)
+    top.add_argument("--period", choices=["week", "month", "all"], default="week")
+    top.add_argument("--tag")
+    top.add_argument("--limit", type=int, default=10)
+
+    ledger = sub.add_parser("ledger", help="ledger tools")
+    ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
+    verify = ledger_sub.add_parser("verify", help="recompute every balance from the entries")
+    verify.add_argument("--workspace")
+    verify.add_argument("--platform", default=CONSOLE)
+    verify.add_argument("--json", action="store_true")
+    return parser
+
+
+def _user(platform: str, user: str) -> MemberRef:
+    return member_ref(user) if platform == CONSOLE else MemberRef(external_id=user)
+
+
+async def _with_app(
+    settings: Settings, migrate: bool, work: Callable[[App], Awaitable[int]]
+) -> int:
+    app = await build(settings, migrate=migrate)
+    try:
+        return await work(app)
+    finally:
+        await app.close()
+
+
+def _emit(args: argparse.Namespace, data: Any, human: Callable[[Console], None]) -> None:
+    if args.json:
+        print(json.dumps(data, default=str))
+    else:
+        human(Console())
+
+
+async def _balance(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace)
+    result = await show_balance(app.services, ws, _user(args.platform, args.user))
+    _emit(
+        args,
+        render.balance_json(args.platform, args.workspace, result),
+        lambda c: c.print(render.describe(result)),
+    )
+    return 0
+
+
+async def _history(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace)
+    result = await show_history(app.services, ws, _user(args.platform, args.user))
+    data = [
+        {
+            "kudos_id": i.kudos_id,
+            "direction": i.direction,
+            "giver": i.giver,
+            "recipients": list(i.recipients),
+            "amount_each": i.amount_each,
+            "reason": i.reason,
+            "tags": list(i.tags),
+            "created_at": i.created_at.isoformat(),
+            "reversed": i.reversed,
+        }
+        for i in result.items
+    ]
+    _emit(args, data, lambda c: c.print(render.describe(result)))
+    return 0
+
+
+async def _top(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace)
+    tag = args.tag.lstrip("#") if args.tag else None
+    result = await show_leaderboard(app.services, ws, args.period, tag, max(1, args.limit))
+    _emit(args, render.leaderboard_json(result), lambda c: render.print_leaderboard(c, result))
+    return 0
+
+
+async def _verify(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace) if args.workspace else None
+    drifts = await verify_ledger(app.services, ws)
+    _emit(
+        args,
+        {"clean": not drifts, "drifts": [d.__dict__ for d in drifts]},
+        lambda c: render.print_drifts(c, drifts),
+    )
+    return 1 if drifts else 0
+
+
+def _serve(settings: Settings, host: str, port: int) -> int:
+    import uvicorn
+
+    from bot.web.server import serve
+
+    return serve(settings, host, port, uvicorn)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `kudos` console script."""
+    args = _parser().parse_args(argv)
+    if args.database_url:
+        os.environ["DATABASE_URL"] = args.database_url
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        print(f"kudos: configuration error: {exc}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command != "serve":
+        logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    try:
+        if args.command == "serve":
+            return _serve(settings, args.host, args.port or settings.port)
+        if args.command == "db":
+            from bot import migrations
+
+            if args.db_command == "upgrade":
+                migrations.upgrade(settings.database_url, args.revision)
+            else:
+                migrations.downgrade(settings.database_url, args.revision)
+            return 0
+        if args.command == "chat":
+            return asyncio.run(
+                _with_app(
+                    settings, True, lambda app: run_chat(app.services, args.workspace, args.actor)
+                )
+            )
+        handlers = {"balance": _balance, "history": _history, "top": _top}
+        if args.command in handlers:
+            handler = handlers[args.command]
+            return asyncio.run(_with_app(settings, False, lambda app: handler(args, app)))
+        if args.command == "ledger":
+            return asyncio.run(_with_app(settings, False, lambda app: _verify(args, app)))
+    except KudosError as refusal:
+        print(f"kudos: {refusal.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    raise AssertionError(f"unhandled command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Settings from the environment (pydantic-settings), validated once at start."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./kudos.db"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste (postgres://, postgresql://, sqlite:///) and pick the
+    async driver for each."""
+    for prefix in (
+        "postgres://",
+        "postgresql://",
+        "postgresql+psycopg://",
+        "postgresql+psycopg2://",
+    ):
+        if url.startswith(prefix):
+            return "postgresql+asyncpg://" + url[len(prefix) :]
+    if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
+        return "sqlite+aiosqlite://" + url[len("sqlite://") :]
+    return url
+
+
+class Settings(BaseSettings):
+    """Environment variables of DESIGN.md's contract; unknown variables are ignored."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = Field(
+        "development", validation_alias="KUDOS_ENV"
+    )
+    database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
+    port: int = Field(3000, validation_alias="PORT")
+    log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
+    slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
+    slack_app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    microsoft_app_id: str | None = Field(None, validation_alias="MICROSOFT_APP_ID")
+    microsoft_app_password: str | None = Field(None, validation_alias="MICROSOFT_APP_PASSWORD")
+    microsoft_app_tenant_id: str | None = Field(None, validation_alias="MICROSOFT_APP_TENANT_ID")
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        self.database_url = normalise_database_url(self.database_url)
+        if not (
+            self.database_url.startswith("sqlite+aiosqlite://")
+            or self.database_url.startswith("postgresql+asyncpg://")
+        ):
+            raise ValueError(
+                "DATABASE_URL must be a SQLite (sqlite:///path.db) or PostgreSQL "
+                "(postgresql://user@host/db) URL"
+            )
+        if self.slack_bot_token and not (self.slack_signing_secret or self.slack_app_token):
+            raise ValueError(
+                "SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP mode) nor "
+                "SLACK_APP_TOKEN (Socket Mode) is: Slack requests could not be verified"
+            )
+        if self.environment == "production":
+            if not self.microsoft_app_id and not self.slack_bot_token:
+                raise ValueError("production needs Slack or Teams credentials")
+            if self.microsoft_app_id and not self.microsoft_app_password:
+                raise ValueError("MICROSOFT_APP_ID needs MICROSOFT_APP_PASSWORD in production")
+        return self

@@ -1,0 +1,155 @@
+"""Named refusals. Each carries one friendly sentence a person can read and act on."""
+
+from __future__ import annotations
+
+
+class KudosError(Exception):
+    """Base of every refusal the bot explains to a person instead of crashing."""
+
+    code = "kudos_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ParseError(KudosError):
+    code = "parse_error"
+
+
+class MessageTooLong(KudosError):
+    code = "message_too_long"
+
+
+class NoRecipients(KudosError):
+    code = "no_recipients"
+
+
+class SelfKudos(KudosError):
+    code = "self_kudos"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Kudos are for others, so you can't give them to yourself. "
+            "Who helped you lately? Mention them instead."
+        )
+
+
+class BotRecipient(KudosError):
+    code = "bot_recipient"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is a bot, and bots can't receive kudos. Thank a human instead.")
+
+
+class InactiveRecipient(KudosError):
+    code = "inactive_recipient"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is deactivated here, so they can't receive kudos.")
+
+
+class InactiveGiver(KudosError):
+    code = "inactive_giver"
+
+    def __init__(self) -> None:
+        super().__init__("Your account is deactivated here, so you can't give kudos.")
+
+
+class TooManyRecipients(KudosError):
+    code = "too_many_recipients"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"One kudos can go to at most {limit} people. Split it into a few.")
+
+
+class AmountOutOfBounds(KudosError):
+    code = "amount_out_of_bounds"
+
+    def __init__(self, amount: int, minimum: int, maximum: int) -> None:
+        super().__init__(
+            f"{amount} isn't a valid amount: give between {minimum} and {maximum} points "
+            "to each person."
+        )
+        self.amount, self.minimum, self.maximum = amount, minimum, maximum
+
+
+class InsufficientAllowance(KudosError):
+    code = "insufficient_allowance"
+
+    def __init__(self, needed: int, available: int, renews: str) -> None:
+        super().__init__(
+            f"That needs {needed} points but you have {available} left to give; "
+            f"your allowance renews {renews}. Try a smaller amount."
+        )
+        self.needed, self.available = needed, available
+
+
+class ReasonRequired(KudosError):
+    code = "reason_required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "This workspace asks for a reason with every kudos. "
+            "Add one after `for`, e.g. `@ana 5 for the thorough review`."
+        )
+
+
+class ReasonTooLong(KudosError):
+    code = "reason_too_long"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"That reason is too long; keep it under {limit} characters.")
+
+
+class ValueRequired(KudosError):
+    code = "value_required"
+
+    def __init__(self, values: tuple[str, ...]) -> None:
+        listed = " ".join(f"#{v}" for v in values)
+        super().__init__(f"This workspace asks for a company value with every kudos: {listed}.")
+
+
+class UnknownWorkspace(KudosError):
+    code = "unknown_workspace"
+
+    def __init__(self, workspace: str) -> None:
+        super().__init__(f"I don't know a workspace called {workspace!r} yet.")
+
+
+class UnknownMember(KudosError):
+    code = "unknown_member"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"I don't know anyone called {name!r} here yet.")
+
+
+class NothingToUndo(KudosError):
+    code = "nothing_to_undo"
+
+    def __init__(self) -> None:
+        super().__init__("You have no recent kudos to undo.")
+
+
+class UndoWindowExpired(KudosError):
+    code = "undo_window_expired"
+
+    def __init__(self, minutes: int) -> None:
+        super().__init__(
+            f"Kudos can only be undone within {minutes} minutes of giving them, "
+            "and your last one is older than that."
+        )
+
+
+class PointsAlreadySpent(KudosError):
+    code = "points_already_spent"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} has already spent those points, so this kudos can't be undone.")
+
+
+class LearningTooLong(KudosError):
+    code = "learning_too_long"
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"That's a lot to share! Keep it under {limit} characters.")

@@ -1,0 +1,305 @@
+"""One command grammar for every platform.
+
+Adapters turn platform mentions into neutral tokens `<@ID>` before parsing (plain `@name` is
+understood too and left for the adapter to resolve). `parse_command` reads what a person
+addressed to the bot (`/kudos ...`); `parse_ambient` reads a message typed in a channel and
+only recognises kudos with an explicit `+N` or `++`.
+
+Any text yields a command or a `ParseError` with a friendly sentence; nothing else escapes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from bot.domain.commands import (
+    Balance,
+    Command,
+    Give,
+    Help,
+    History,
+    Mention,
+    Til,
+    Top,
+    Undo,
+)
+from bot.domain.errors import MessageTooLong, ParseError
+
+MAX_MESSAGE_LENGTH = 4000
+_AMOUNT_DIGITS_LIMIT = 9
+_TOO_LARGE = 10**_AMOUNT_DIGITS_LIMIT
+
+_CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+_TOKEN = re.compile(r"\S+")
+_NEUTRAL_MENTION = re.compile(r"<@([^<>\s|]+)(?:\|[^<>]*)?>")
+_NAME_MENTION = re.compile(r"@([^\s@<>+,:;!?()\[\]{}\"'`]+)")
+_HASHTAG = re.compile(r"#([\w][\w-]*)")
+_SIGNED_NUMBER = re.compile(r"([+-]?)(\d+(?:[.,]\d+)?)")
+_FILLER = {"points", "point", "pts", "pt", "kudos", "x"}
+_PERIODS = {
+    "week": "week",
+    "weekly": "week",
+    "month": "month",
+    "monthly": "month",
+    "all": "all",
+    "all-time": "all",
+    "alltime": "all",
+    "ever": "all",
+}
+
+EXAMPLE = "`@ana 5 for pairing on the flaky-test hunt #learning`"
+
+
+@dataclass
+class _Token:
+    text: str
+    norm: str
+    start: int
+    end: int
+    in_code: bool
+
+
+def _normalise(text: str) -> str:
+    """Unify look-alike characters without touching names or emoji in the text itself."""
+    out = []
+    for ch in text:
+        if ch in "\u00a0\u2007\u202f\u3000" or (ch.isspace() and ch not in "\n\t "):
+            out.append(" ")
+        elif ch in "\uff0b\u2795":  # full-width plus, heavy plus sign
+            out.append("+")
+        elif ch in "\uff03":
+            out.append("#")
+        elif ch in "\uff20":
+            out.append("@")
+        elif "\uff10" <= ch <= "\uff19":
+            out.append(chr(ord(ch) - 0xFF10 + 0x30))
+        elif ch in "\u200b\u200c\u200d\u2060\ufeff" and not out:
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _tokens(text: str) -> list[_Token]:
+    code_spans = [m.span() for m in _CODE.finditer(text)]
+    tokens = []
+    for m in _TOKEN.finditer(text):
+        start, end = m.span()
+        in_code = "`" in m.group() or any(s < end and start < e for s, e in code_spans)
+        tokens.append(
+            _Token(m.group(), unicodedata.normalize("NFKC", m.group()), start, end, in_code)
+        )
+    return tokens
+
+
+def _split_mentions(token: str) -> tuple[list[Mention], str] | None:
+    """Mentions glued in one token (`<@U1><@U2>`, `@ana++`, `@ana:`) and what trails them."""
+    mentions: list[Mention] = []
+    rest = token
+    while rest:
+        m = _NEUTRAL_MENTION.match(rest)
+        if m:
+            mentions.append(Mention(user_id=m.group(1)))
+            rest = rest[m.end() :]
+            continue
+        m = _NAME_MENTION.match(rest)
+        if m:
+            name = m.group(1).rstrip(".")
+            if not name:
+                break
+            mentions.append(Mention(name=name))
+            rest = rest[1 + len(name) :]
+            continue
+        break
+    return (mentions, rest) if mentions else None
+
+
+def _amount(norm: str) -> tuple[int | None, bool] | None:
+    """(amount, explicit_plus) for a number token, None when the token is not a number."""
+    if norm.strip("+") == "" and norm.count("+") >= 2:
+        return None, True
+    m = _SIGNED_NUMBER.fullmatch(norm.rstrip(":!.,"))
+    if not m:
+        return None
+    sign, digits = m.groups()
+    if sign == "-" or not digits.isdigit():
+        raise ParseError(
+            f"{norm.rstrip(':!.,')} isn't an amount I can give: use a whole number of points, "
+            f"like {EXAMPLE}."
+        )
+    value = int(digits) if len(digits) <= _AMOUNT_DIGITS_LIMIT else _TOO_LARGE
+    return value, sign == "+"
+
+
+def _tags(tokens: list[_Token]) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for token in tokens:
+        if token.in_code:
+            continue
+        for m in _HASHTAG.finditer(token.norm):
+            if m.start() == 0 or token.norm[m.start() - 1] in "(\"'":
+                seen.setdefault(m.group(1).strip("-").casefold(), None)
+    return tuple(t for t in seen if t)
+
+
+def _reason(text: str, tokens: list[_Token]) -> str | None:
+    """The text from the first reason token, minus a leading `for`/`:` and trailing hashtags."""
+    while tokens and not tokens[-1].in_code and _HASHTAG.fullmatch(tokens[-1].norm.rstrip(".!,")):
+        tokens = tokens[:-1]
+    if not tokens:
+        return None
+    first = tokens[0]
+    if not first.in_code and first.norm.casefold() in {"for", ":", "-", "—"}:
+        tokens = tokens[1:]
+        if not tokens:
+            return None
+    reason = text[tokens[0].start : tokens[-1].end].strip()
+    return reason or None
+
+
+def _parse_give(text: str, tokens: list[_Token], ambient: bool) -> Give | None:
+    recipients: dict[str, Mention] = {}
+    amount: int | None = None
+    explicit = False
+    index = 0
+    for index, token in enumerate(tokens):
+        if token.in_code:
+            break
+        norm = token.norm
+        if _HASHTAG.fullmatch(norm):
+            continue
+        if norm in {":", "-", "—"} or norm.casefold() == "for":
+            break
+        split = _split_mentions(norm)
+        if split is not None:
+            mentions, trailing = split
+            for mention in mentions:
+                recipients.setdefault(mention.key, mention)
+            if trailing in {"", ":", ",", "!", "."}:
+                if trailing == ":":
+                    index += 1
+                    break
+                continue
+            parsed = _amount(trailing)
+            if parsed is None or amount is not None:
+                index += 1
+                break
+            amount, plus = parsed
+            explicit = explicit or plus
+            continue
+        if norm.casefold() in _FILLER and amount is not None:
+            continue
+        parsed = _amount(norm) if amount is None else None
+        if parsed is not None:
+            amount, plus = parsed
+            explicit = explicit or plus
+            if norm.endswith(":"):
+                index += 1
+                break
+            continue
+        break
+    else:
+        index = len(tokens)
+
+    if ambient and not (recipients and explicit):
+        return None
+    if not recipients:
+        raise ParseError(f"Who are these kudos for? Mention someone, e.g. {EXAMPLE}.")
+    return Give(
+        recipients=tuple(recipients.values()),
+        amount=amount,
+        reason=_reason(text, tokens[index:]),
+        tags=_tags(tokens),
+    )
+
+
+def _parse_top(tokens: list[_Token]) -> Top:
+    period = "week"
+    tag: str | None = None
+    for token in tokens:
+        word = token.norm.casefold()
+        if word in _PERIODS:
+            period = _PERIODS[word]
+        elif _HASHTAG.fullmatch(word):
+            tag = word[1:].strip("-")
+        else:
+            raise ParseError(
+                f"I don't know the leaderboard {token.text!r}. "
+                "Try `top week`, `top month`, `top all` or `top week #learning`."
+            )
+    return Top(period=period, tag=tag)  # type: ignore[arg-type]
+
+
+def _parse_til(text: str, tokens: list[_Token]) -> Til:
+    topic = next(iter(_tags(tokens)), None)
+    body = _reason(text, tokens) or ""
+    if not body.strip():
+        raise ParseError(
+            "Tell me what you learned, e.g. `til how to bisect a flaky test #testing`."
+        )
+    return Til(text=body, topic=topic)
+
+
+def _prepare(text: str) -> tuple[str, list[_Token]]:
+    if not isinstance(text, str):
+        raise ParseError("I can only read text messages.")
+    if len(text) > MAX_MESSAGE_LENGTH:
+        raise MessageTooLong(
+            f"That message is too long for me ({len(text)} characters); "
+            f"keep it under {MAX_MESSAGE_LENGTH}."
+        )
+    text = _normalise(text)
+    return text, _tokens(text)
+
+
+def parse_command(text: str) -> Command:
+    """Parse text addressed to the bot (`/kudos ...`, a DM, `kudos chat`) into a command."""
+    text, tokens = _prepare(text)
+    if tokens and tokens[0].norm.casefold() in {"/kudos", "kudos"}:
+        tokens = tokens[1:]
+    if not tokens:
+        return Help()
+    head = tokens[0].norm.casefold()
+    rest = tokens[1:]
+    if not tokens[0].in_code:
+        if head in {"help", "?", "-h", "--help"}:
+            return Help()
+        if head in {"balance", "bal", "me"} and not rest:
+            return Balance()
+        if head in {"top", "leaderboard", "leaders"}:
+            return _parse_top(rest)
+        if head in {"history", "log"} and not rest:
+            return History()
+        if head == "undo" and not rest:
+            return Undo()
+        if head in {"til", "/til"}:
+            return _parse_til(text, rest)
+    give = _parse_give(text, tokens, ambient=False)
+    assert give is not None
+    return give
+
+
+def parse_ambient(text: str) -> Give | None:
+    """Parse a message typed in a channel: a kudos only with `+N @who` or `@who ++`, else None."""
+    try:
+        text, tokens = _prepare(text)
+    except ParseError:
+        return None
+    for start, token in enumerate(tokens):
+        if token.in_code or not (token.norm.startswith(("@", "<@", "+"))):
+            continue
+        try:
+            give = _parse_give(text, tokens[start:], ambient=True)
+        except ParseError:
+            continue
+        if give is not None:
+            return give
+    return None
+
+
+def parse_til(text: str) -> Til:
+    """Parse the text of `/til <what I learned> #topic`."""
+    text, tokens = _prepare(text)
+    return _parse_til(text, tokens)

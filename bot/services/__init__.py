@@ -1,0 +1,1 @@
+"""Command handlers: one per command, each in one unit of work. Know only the domain."""

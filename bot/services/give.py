@@ -1,0 +1,148 @@
+"""Give kudos: all-or-nothing across recipients, exactly once per delivery."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain import errors, rules
+from bot.domain.model import (
+    Member,
+    MemberRef,
+    Workspace,
+    WorkspaceRef,
+    allowance_period_key,
+    next_period_start,
+)
+from bot.services.context import ServiceContext, in_transaction
+from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
+from bot.services.results import KudosGiven
+
+NUDGE = "Tip: a few words on *why* make kudos mean more, e.g. `for the patient walkthrough`."
+
+
+@dataclass(frozen=True)
+class GiveKudos:
+    """A kudos as an adapter understood it, with people already resolved to MemberRefs."""
+
+    workspace: WorkspaceRef
+    giver: MemberRef
+    recipients: tuple[MemberRef, ...]
+    amount: int | None
+    reason: str | None
+    tags: tuple[str, ...]
+    idempotency_key: str
+    channel: str | None = None
+    message_ref: str | None = None
+
+
+async def ensure_allowance(
+    uow: UnitOfWork, workspace: Workspace, member: Member, at_period: str, now: datetime
+) -> Member:
+    """Grant the member's allowance for the current period, lazily and exactly once."""
+    if member.allowance_period == at_period:
+        return member
+    if not await uow.ledger.claim_period(
+        member.allowance_account_id, member.allowance_period, at_period
+    ):
+        return member  # another transaction granted it; the conditional debit stays the judge
+    fresh = (await uow.members.by_ids(workspace, [member.id]))[member.id]
+    transfers = rules.plan_allowance_refresh(
+        workspace.settings, fresh, workspace.mint_account_id, at_period
+    )
+    await uow.ledger.post(workspace, transfers, now)
+    return (await uow.members.by_ids(workspace, [member.id]))[member.id]
+
+
+def _resolve(members: dict[str, Member], refs: Sequence[MemberRef]) -> list[Member]:
+    return [members[ref.external_id] for ref in refs]
+
+
+async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
+    """Give kudos from one member to one or more others, refusing anything a rule forbids."""
+
+    async def work(uow: UnitOfWork) -> KudosGiven:
+        now = ctx.clock.now()
+        workspace = await uow.workspaces.ensure(command.workspace)
+        settings = workspace.settings
+        unique_recipients = tuple({r.external_id: r for r in command.recipients}.values())
+        members = await uow.members.ensure(workspace, (command.giver, *unique_recipients))
+        giver = members[command.giver.external_id]
+        recipients = _resolve(members, unique_recipients)
+        amount_each = rules.check_give(
+            settings, giver, recipients, command.amount, command.reason, command.tags
+        )
+        period = allowance_period_key(settings, now)
+        giver = await ensure_allowance(uow, workspace, giver, period, now)
+        kudos_id = await uow.kudos.add(
+            workspace,
+            giver,
+            recipients,
+            amount_each,
+            command.reason,
+            command.tags,
+            command.channel,
+            command.message_ref,
+            command.idempotency_key,
+            now,
+        )
+        plan = rules.plan_give(
+            settings, giver, recipients, amount_each, command.tags, kudos_id, now
+        )
+        try:
+            await uow.ledger.post(workspace, plan.transfers, now)
+        except InsufficientFunds:
+            available = rules.effective_allowance(
+                settings,
+                (await uow.members.by_ids(workspace, [giver.id]))[giver.id],
+                now,
+            )
+            raise errors.InsufficientAllowance(
+                amount_each * len(recipients),
+                available,
+                f"on {next_period_start(settings, now):%b %-d}",
+            ) from None
+        await uow.ledger.add_totals(workspace, plan.totals)
+        await uow.commit()
+        return KudosGiven(
+            kudos_id=kudos_id,
+            giver=giver.display_name,
+            recipients=tuple(m.display_name for m in recipients),
+            recipient_ids=tuple(m.external_id for m in recipients),
+            amount_each=amount_each,
+            reason=command.reason,
+            tags=command.tags,
+            allowance_left=giver.allowance_balance - amount_each * len(recipients),
+            nudge=None if command.reason else NUDGE,
+        )
+
+    try:
+        return await in_transaction(ctx, work)
+    except DuplicateDelivery:
+        return await _already_given(ctx, command)
+
+
+async def _already_given(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
+    """The result of the first delivery of this key, marked as a duplicate; nothing written."""
+
+    async def read(uow: UnitOfWork) -> KudosGiven:
+        workspace = await uow.workspaces.get(command.workspace)
+        assert workspace is not None
+        kudos = await uow.kudos.by_key(workspace, command.idempotency_key)
+        assert kudos is not None, "a duplicate key always belongs to a stored kudos"
+        people = await uow.members.by_ids(workspace, [kudos.giver_id, *kudos.recipient_ids])
+        giver = people[kudos.giver_id]
+        return KudosGiven(
+            kudos_id=kudos.id,
+            giver=giver.display_name,
+            recipients=tuple(people[m].display_name for m in kudos.recipient_ids),
+            recipient_ids=tuple(people[m].external_id for m in kudos.recipient_ids),
+            amount_each=kudos.amount_each,
+            reason=kudos.reason,
+            tags=kudos.tags,
+            allowance_left=rules.effective_allowance(workspace.settings, giver, ctx.clock.now()),
+            duplicate=True,
+        )
+
+    return await in_transaction(ctx, read, write=False)

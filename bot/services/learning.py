@@ -1,0 +1,32 @@
+"""Share a learning (`til`), kept for the weekly learning shoutouts."""
+
+from __future__ import annotations
+
+from bot.domain import rules
+from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.context import ServiceContext, in_transaction
+from bot.services.ports import UnitOfWork
+from bot.services.results import LearningShared
+
+
+async def share_learning(
+    ctx: ServiceContext,
+    workspace_ref: WorkspaceRef,
+    author_ref: MemberRef,
+    text: str,
+    topic: str | None,
+    channel: str | None = None,
+) -> LearningShared:
+    """Store what a member learned, with its topic."""
+    body = rules.check_learning(text)
+
+    async def work(uow: UnitOfWork) -> LearningShared:
+        workspace = await uow.workspaces.ensure(workspace_ref)
+        author = (await uow.members.ensure(workspace, [author_ref]))[author_ref.external_id]
+        learning_id = await uow.learnings.add(
+            workspace, author, body, topic, channel, ctx.clock.now()
+        )
+        await uow.commit()
+        return LearningShared(learning_id, author.display_name, body, topic)
+
+    return await in_transaction(ctx, work)

@@ -1,0 +1,149 @@
+"""What the services need from the outside world, as Protocols the store and adapters implement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+from bot.domain.model import (
+    Drift,
+    HistoryItem,
+    Kudos,
+    LeaderboardRow,
+    Member,
+    MemberRef,
+    TotalsDelta,
+    Transfer,
+    Workspace,
+    WorkspaceRef,
+)
+
+
+class InsufficientFunds(Exception):
+    """A conditional debit found less than it needed; the unit of work must roll back."""
+
+    def __init__(self, account_id: int) -> None:
+        super().__init__(f"account {account_id} has too little to debit")
+        self.account_id = account_id
+
+
+class DuplicateDelivery(Exception):
+    """The idempotency key was seen before: this delivery already counted."""
+
+
+class TransientConflict(Exception):
+    """The database aborted the transaction (deadlock, serialization); running it again is safe."""
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class SystemClock:
+    """Wall-clock time in UTC."""
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+class WorkspaceRepository(Protocol):
+    async def get(self, ref: WorkspaceRef) -> Workspace | None: ...
+    async def ensure(self, ref: WorkspaceRef) -> Workspace: ...
+
+
+class MemberRepository(Protocol):
+    async def ensure(self, workspace: Workspace, refs: Sequence[MemberRef]) -> dict[str, Member]:
+        """Members by external id, created on first sight, refreshed where the ref knows more."""
+        ...
+
+    async def get(self, workspace: Workspace, external_id: str) -> Member | None: ...
+    async def by_ids(self, workspace: Workspace, ids: Sequence[int]) -> dict[int, Member]: ...
+
+
+class LedgerRepository(Protocol):
+    async def claim_period(self, account_id: int, old: str | None, new: str) -> bool:
+        """Move an allowance account to a new period; True for exactly one caller."""
+        ...
+
+    async def post(self, workspace: Workspace, transfers: Sequence[Transfer], at: datetime) -> None:
+        """Write the entries and move the cached balances; raise InsufficientFunds or
+        DuplicateDelivery (an entry's idempotency key was used before)."""
+        ...
+
+    async def add_totals(self, workspace: Workspace, deltas: Sequence[TotalsDelta]) -> None: ...
+    async def verify(self, workspace_id: int | None) -> list[Drift]: ...
+
+
+class KudosRepository(Protocol):
+    async def add(
+        self,
+        workspace: Workspace,
+        giver: Member,
+        recipients: Sequence[Member],
+        amount_each: int,
+        reason: str | None,
+        tags: Sequence[str],
+        channel: str | None,
+        message_ref: str | None,
+        idempotency_key: str,
+        at: datetime,
+    ) -> int:
+        """Record a kudos and return its id; raise DuplicateDelivery for a known key."""
+        ...
+
+    async def by_key(self, workspace: Workspace, idempotency_key: str) -> Kudos | None: ...
+    async def last_given(self, workspace: Workspace, giver_id: int) -> Kudos | None: ...
+    async def mark_reversed(self, kudos_id: int, at: datetime, why: str) -> bool: ...
+
+
+class LearningRepository(Protocol):
+    async def add(
+        self,
+        workspace: Workspace,
+        member: Member,
+        text: str,
+        topic: str | None,
+        channel: str | None,
+        at: datetime,
+    ) -> int: ...
+
+
+class ReadQueries(Protocol):
+    async def leaderboard(
+        self, workspace: Workspace, bucket: str, tag: str, limit: int
+    ) -> list[LeaderboardRow]: ...
+    async def history(
+        self, workspace: Workspace, member: Member, limit: int
+    ) -> list[HistoryItem]: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Leaving the block without `commit()` rolls everything back."""
+
+    @property
+    def workspaces(self) -> WorkspaceRepository: ...
+    @property
+    def members(self) -> MemberRepository: ...
+    @property
+    def ledger(self) -> LedgerRepository: ...
+    @property
+    def kudos(self) -> KudosRepository: ...
+    @property
+    def learnings(self) -> LearningRepository: ...
+    @property
+    def queries(self) -> ReadQueries: ...
+
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, *, write: bool) -> UnitOfWork: ...

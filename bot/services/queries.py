@@ -1,0 +1,79 @@
+"""Read-only handlers: balance, leaderboard, history. They never write."""
+
+from __future__ import annotations
+
+from bot.domain import errors, rules
+from bot.domain.model import (
+    LeaderboardPeriod,
+    MemberRef,
+    WorkspaceRef,
+    leaderboard_bucket,
+    next_period_start,
+)
+from bot.services.context import ServiceContext, in_transaction
+from bot.services.ports import UnitOfWork
+from bot.services.results import BalanceShown, HistoryShown, LeaderboardShown
+
+DEFAULT_TOP = 10
+HISTORY_LIMIT = 10
+
+
+async def show_balance(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, member_ref: MemberRef
+) -> BalanceShown:
+    """Allowance left to give this period (counting a grant not yet made) and points earned."""
+
+    async def read(uow: UnitOfWork) -> BalanceShown:
+        now = ctx.clock.now()
+        workspace = await uow.workspaces.get(workspace_ref)
+        if workspace is None:
+            raise errors.UnknownWorkspace(workspace_ref.external_id)
+        member = await uow.members.get(workspace, member_ref.external_id)
+        if member is None:
+            raise errors.UnknownMember(member_ref.display_name or member_ref.external_id)
+        return BalanceShown(
+            user=member.external_id,
+            display_name=member.display_name,
+            allowance_left=rules.effective_allowance(workspace.settings, member, now),
+            earned=member.earned_balance,
+            renews_at=next_period_start(workspace.settings, now),
+        )
+
+    return await in_transaction(ctx, read, write=False)
+
+
+async def show_leaderboard(
+    ctx: ServiceContext,
+    workspace_ref: WorkspaceRef,
+    period: LeaderboardPeriod = "week",
+    tag: str | None = None,
+    limit: int = DEFAULT_TOP,
+) -> LeaderboardShown:
+    """Top receivers of the current week, month or all time, optionally for one tag."""
+
+    async def read(uow: UnitOfWork) -> LeaderboardShown:
+        workspace = await uow.workspaces.get(workspace_ref)
+        if workspace is None:
+            raise errors.UnknownWorkspace(workspace_ref.external_id)
+        bucket = leaderboard_bucket(workspace.settings, period, ctx.clock.now())
+        rows = await uow.queries.leaderboard(workspace, bucket, (tag or "").casefold(), limit)
+        return LeaderboardShown(period=period, tag=tag, rows=tuple(rows))
+
+    return await in_transaction(ctx, read, write=False)
+
+
+async def show_history(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, member_ref: MemberRef
+) -> HistoryShown:
+    """The member's most recent kudos, given and received."""
+
+    async def read(uow: UnitOfWork) -> HistoryShown:
+        workspace = await uow.workspaces.get(workspace_ref)
+        member = await uow.members.get(workspace, member_ref.external_id) if workspace else None
+        if workspace is None or member is None:
+            return HistoryShown(items=())
+        return HistoryShown(
+            items=tuple(await uow.queries.history(workspace, member, HISTORY_LIMIT))
+        )
+
+    return await in_transaction(ctx, read, write=False)

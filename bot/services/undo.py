@@ -1,0 +1,58 @@
+"""Undo: the giver takes back their last kudos within the undo window, by compensating entries."""
+
+from __future__ import annotations
+
+from bot.domain import errors, rules
+from bot.domain.model import MemberRef, WorkspaceRef, allowance_period_key
+from bot.services.context import ServiceContext, in_transaction
+from bot.services.give import ensure_allowance
+from bot.services.ports import InsufficientFunds, UnitOfWork
+from bot.services.results import KudosUndone
+
+
+async def undo_last_kudos(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, giver_ref: MemberRef
+) -> KudosUndone:
+    """Reverse the giver's most recent kudos if it is still inside the undo window."""
+
+    async def work(uow: UnitOfWork) -> KudosUndone:
+        now = ctx.clock.now()
+        workspace = await uow.workspaces.get(workspace_ref)
+        giver = await uow.members.get(workspace, giver_ref.external_id) if workspace else None
+        if workspace is None or giver is None:
+            raise errors.NothingToUndo()
+        kudos = rules.check_undo(
+            workspace.settings, await uow.kudos.last_given(workspace, giver.id), now
+        )
+        if not await uow.kudos.mark_reversed(kudos.id, now, "undo"):
+            raise errors.NothingToUndo()
+        giver = await ensure_allowance(
+            uow, workspace, giver, allowance_period_key(workspace.settings, now), now
+        )
+        people = await uow.members.by_ids(workspace, list(kudos.recipient_ids))
+        transfers, totals = rules.plan_reversal(
+            workspace.settings,
+            kudos,
+            giver,
+            {m: people[m].earned_account_id for m in kudos.recipient_ids},
+            workspace.mint_account_id,
+            now,
+        )
+        try:
+            await uow.ledger.post(workspace, transfers, now)
+        except InsufficientFunds as exc:
+            spender = next(
+                p.display_name for p in people.values() if p.earned_account_id == exc.account_id
+            )
+            raise errors.PointsAlreadySpent(spender) from None
+        await uow.ledger.add_totals(workspace, totals)
+        await uow.commit()
+        refreshed = (await uow.members.by_ids(workspace, [giver.id]))[giver.id]
+        return KudosUndone(
+            kudos_id=kudos.id,
+            recipients=tuple(people[m].display_name for m in kudos.recipient_ids),
+            amount_each=kudos.amount_each,
+            allowance_left=rules.effective_allowance(workspace.settings, refreshed, now),
+        )
+
+    return await in_transaction(ctx, work)

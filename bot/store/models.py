@@ -1,0 +1,177 @@
+"""The schema. Only Alembic revisions create it; `tests/integration/test_migrations.py` checks
+that these models and the revisions never drift apart."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+Points = BigInteger().with_variant(Integer(), "sqlite")
+Timestamp = DateTime(timezone=True)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class WorkspaceRow(Base):
+    """A Slack team, a Teams tenant or a console workspace. Every other row belongs to one."""
+
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("platform", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    external_id: Mapped[str] = mapped_column(String(128))
+    name: Mapped[str] = mapped_column(String(200))
+    settings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200))
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class AccountRow(Base):
+    """A ledger account with its cached balance; only the mint may go below zero."""
+
+    __tablename__ = "accounts"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "member_id", "kind"),
+        CheckConstraint("kind = 'mint' OR balance >= 0", name="balance_not_negative"),
+        Index("ix_accounts_member_id", "member_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    balance: Mapped[int] = mapped_column(Points, default=0)
+    period: Mapped[str | None] = mapped_column(String(16))
+    """For allowance accounts: the allowance period last granted ("2026-11", "2026-W47")."""
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class LedgerEntryRow(Base):
+    """An immutable movement of points. Never updated, never deleted."""
+
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "idempotency_key"),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        CheckConstraint("debit_account_id <> credit_account_id", name="distinct_accounts"),
+        Index("ix_ledger_entries_debit_account_id", "debit_account_id"),
+        Index("ix_ledger_entries_credit_account_id", "credit_account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    debit_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    credit_account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    amount: Mapped[int] = mapped_column(Points)
+    kind: Mapped[str] = mapped_column(String(16))
+    reference: Mapped[str] = mapped_column(String(64))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class KudosRow(Base):
+    """One act of recognition; its points move in ledger entries referencing `kudos:<id>`."""
+
+    __tablename__ = "kudos"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "idempotency_key"),
+        CheckConstraint("amount_each > 0", name="amount_each_positive"),
+        Index("ix_kudos_giver_created", "workspace_id", "giver_id", "created_at"),
+        Index("ix_kudos_workspace_created", "workspace_id", "created_at"),
+        Index("ix_kudos_message_ref", "workspace_id", "message_ref"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    giver_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    amount_each: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    tags: Mapped[str] = mapped_column(String(500), default="")
+    channel: Mapped[str | None] = mapped_column(String(128))
+    message_ref: Mapped[str | None] = mapped_column(String(200))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    reversed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    reversal_reason: Mapped[str | None] = mapped_column(String(64))
+
+
+class KudosRecipientRow(Base):
+    __tablename__ = "kudos_recipients"
+    __table_args__ = (Index("ix_kudos_recipients_member_id", "member_id"),)
+
+    kudos_id: Mapped[int] = mapped_column(ForeignKey("kudos.id"), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+
+
+class LeaderboardTotalRow(Base):
+    """Points received and given per member, bucket ("week:2026-W47", "month:2026-11", "all")
+    and tag ('' for any), kept in the same transaction as the entries so leaderboards never
+    scan the ledger."""
+
+    __tablename__ = "leaderboard_totals"
+    __table_args__ = (
+        Index("ix_leaderboard_totals_rank", "workspace_id", "bucket", "tag", "received"),
+    )
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    bucket: Mapped[str] = mapped_column(String(24), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), primary_key=True)
+    received: Mapped[int] = mapped_column(Points, default=0)
+    given: Mapped[int] = mapped_column(Points, default=0)
+
+
+class LearningRow(Base):
+    """Something a member learned and shared with `til`, for the weekly learning shoutouts."""
+
+    __tablename__ = "learnings"
+    __table_args__ = (Index("ix_learnings_workspace_created", "workspace_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    text: Mapped[str] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(64))
+    channel: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)

@@ -1,0 +1,1 @@
+"""The HTTP app: health now; Slack, Teams, the JSON API and the dashboard mount here."""
