@@ -25,7 +25,7 @@ from bot.domain.commands import (
     Top,
     Undo,
 )
-from bot.domain.errors import MessageTooLong, ParseError
+from bot.domain.errors import KudosError, MessageTooLong, ParseError
 
 MAX_MESSAGE_LENGTH = 4000
 _AMOUNT_DIGITS_LIMIT = 9
@@ -172,9 +172,10 @@ def _parse_give(text: str, tokens: list[_Token], ambient: bool) -> Give | None:
             continue
         if norm in {":", "-", "—"} or norm.casefold() == "for":
             break
-        split = _split_mentions(norm)
+        split = _split_mentions(token.text)
         if split is not None:
             mentions, trailing = split
+            trailing = unicodedata.normalize("NFKC", trailing)
             for mention in mentions:
                 recipients.setdefault(mention.key, mention)
             if trailing in {"", ":", ",", "!", "."}:
@@ -285,7 +286,7 @@ def parse_ambient(text: str) -> Give | None:
     """Parse a message typed in a channel: a kudos only with `+N @who` or `@who ++`, else None."""
     try:
         text, tokens = _prepare(text)
-    except ParseError:
+    except KudosError:
         return None
     for start, token in enumerate(tokens):
         if token.in_code or not (token.norm.startswith(("@", "<@", "+"))):

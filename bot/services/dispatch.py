@@ -9,20 +9,11 @@ from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.context import ServiceContext
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.learning import share_learning
-from bot.services.queries import show_balance, show_history, show_leaderboard
-from bot.services.results import HelpShown, Result
+from bot.services.queries import show_balance, show_help, show_history, show_leaderboard
+from bot.services.results import Result
 from bot.services.undo import undo_last_kudos
 
 Resolver = Callable[[Mention], Awaitable[MemberRef]]
-
-HELP = """\
-Give kudos:      @ana @raj 10 for pairing on the flaky-test hunt #learning
-                 +5 @ana thanks for the review   ·   @ana ++
-Your points:     balance
-Leaderboards:    top [week|month|all] [#value]
-Your kudos:      history   ·   undo (your last kudos, within 10 minutes)
-Share learning:  til how git bisect finds the bad commit #git
-Values:          {values}"""
 
 
 async def handle(
@@ -35,7 +26,6 @@ async def handle(
     delivery_key: str,
     channel: str | None = None,
     message_ref: str | None = None,
-    values: tuple[str, ...] = (),
 ) -> Result:
     """Run `command` for `actor`; `resolve` turns mentions into members (the adapter's job)."""
     match command:
@@ -56,7 +46,7 @@ async def handle(
                 ),
             )
         case Balance():
-            return await show_balance(ctx, workspace, actor)
+            return await show_balance(ctx, workspace, actor, newcomer_ok=True)
         case Top():
             return await show_leaderboard(ctx, workspace, command.period, command.tag)
         case History():
@@ -66,6 +56,5 @@ async def handle(
         case Til():
             return await share_learning(ctx, workspace, actor, command.text, command.topic, channel)
         case Help():
-            listed = " ".join(f"#{v}" for v in values) if values else "#learning #mentoring …"
-            return HelpShown(HELP.format(values=listed))
+            return await show_help(ctx, workspace)
     raise AssertionError(f"unhandled command {command!r}")

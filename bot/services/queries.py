@@ -7,28 +7,55 @@ from bot.domain.model import (
     LeaderboardPeriod,
     MemberRef,
     WorkspaceRef,
+    WorkspaceSettings,
     leaderboard_bucket,
     next_period_start,
 )
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import UnitOfWork
-from bot.services.results import BalanceShown, HistoryShown, LeaderboardShown
+from bot.services.results import BalanceShown, HelpShown, HistoryShown, LeaderboardShown
+
+HELP = """\
+Give kudos:      @ana @raj 10 for pairing on the flaky-test hunt #learning
+                 +5 @ana thanks for the review   ·   @ana ++
+Your points:     balance
+Leaderboards:    top [week|month|all] [#value]
+Your kudos:      history   ·   undo (your last kudos, within 10 minutes)
+Share learning:  til how git bisect finds the bad commit #git
+Values:          {values}"""
 
 DEFAULT_TOP = 10
 HISTORY_LIMIT = 10
 
 
 async def show_balance(
-    ctx: ServiceContext, workspace_ref: WorkspaceRef, member_ref: MemberRef
+    ctx: ServiceContext,
+    workspace_ref: WorkspaceRef,
+    member_ref: MemberRef,
+    *,
+    newcomer_ok: bool = False,
 ) -> BalanceShown:
-    """Allowance left to give this period (counting a grant not yet made) and points earned."""
+    """Allowance left to give this period (counting a grant not yet made) and points earned.
+
+    With `newcomer_ok` (a person asking about themselves) someone the bot has not seen yet
+    gets what a newcomer has; otherwise an unknown workspace or member is refused.
+    """
 
     async def read(uow: UnitOfWork) -> BalanceShown:
         now = ctx.clock.now()
         workspace = await uow.workspaces.get(workspace_ref)
+        member = await uow.members.get(workspace, member_ref.external_id) if workspace else None
+        if member is None and newcomer_ok:
+            settings = workspace.settings if workspace else WorkspaceSettings()
+            return BalanceShown(
+                user=member_ref.external_id,
+                display_name=member_ref.display_name or member_ref.external_id,
+                allowance_left=settings.allowance_amount,
+                earned=0,
+                renews_at=next_period_start(settings, now),
+            )
         if workspace is None:
             raise errors.UnknownWorkspace(workspace_ref.external_id)
-        member = await uow.members.get(workspace, member_ref.external_id)
         if member is None:
             raise errors.UnknownMember(member_ref.display_name or member_ref.external_id)
         return BalanceShown(
@@ -75,5 +102,16 @@ async def show_history(
         return HistoryShown(
             items=tuple(await uow.queries.history(workspace, member, HISTORY_LIMIT))
         )
+
+    return await in_transaction(ctx, read, write=False)
+
+
+async def show_help(ctx: ServiceContext, workspace_ref: WorkspaceRef) -> HelpShown:
+    """How to use the bot, with this workspace's company values."""
+
+    async def read(uow: UnitOfWork) -> HelpShown:
+        workspace = await uow.workspaces.get(workspace_ref)
+        settings = workspace.settings if workspace else WorkspaceSettings()
+        return HelpShown(HELP.format(values=" ".join(f"#{v}" for v in settings.values)))
 
     return await in_transaction(ctx, read, write=False)

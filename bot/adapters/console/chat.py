@@ -30,7 +30,9 @@ def member_ref(name: str) -> MemberRef:
 
 
 async def resolve(mention: Mention) -> MemberRef:
-    return member_ref(mention.name or mention.user_id or "")
+    """A mentioned console member; a mention never renames anyone (only `--as` does)."""
+    name = (mention.name or mention.user_id or "").lstrip("@")
+    return MemberRef(external_id=name.casefold())
 
 
 async def reply_to(ctx: ServiceContext, workspace: str, actor: str, text: str) -> str:

@@ -1,0 +1,179 @@
+"""The `kudos` command as a user runs it: a real process, a real SQLite file or PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+KUDOS = str(Path(sys.executable).parent / "kudos")
+
+
+def kudos(
+    *args: str, url: str, stdin: str = "", cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": url, "NO_COLOR": "1"}
+    return subprocess.run(
+        [KUDOS, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.fixture
+def url(database_url: str) -> str:
+    return database_url
+
+
+def test_chat_from_a_pipe_then_balance_and_top_as_json(url: str) -> None:
+    chat = kudos(
+        "chat",
+        "--as",
+        "ana",
+        url=url,
+        stdin=(
+            "@bob 5 for teaching me SQL #learning\n"
+            "@bob @carol 10: pairing on the flaky test\n"
+            "@ana 5\n"
+            "@bob 500\n"
+            "@bob -3\n"
+            "@Bob ++\n"
+        ),
+    )
+    assert chat.returncode == 0, chat.stderr
+    lines = chat.stdout.splitlines()
+    assert lines[0] == "🎉 ana gave bob 5 points for teaching me SQL #learning"
+    assert "bob and carol 10 points each for pairing on the flaky test" in chat.stdout
+    assert "can't give them to yourself" in chat.stdout
+    assert "500 isn't a valid amount" in chat.stdout
+    assert "-3 isn't an amount I can give" in chat.stdout
+    assert "ana gave bob 1 point" in chat.stdout
+
+    balance = kudos("balance", "--workspace", "local", "--user", "ana", "--json", url=url)
+    assert json.loads(balance.stdout) == {
+        "platform": "console",
+        "workspace": "local",
+        "user": "ana",
+        "allowance_left": 74,
+        "earned": 0,
+    }
+    bob = json.loads(
+        kudos("balance", "--workspace", "local", "--user", "bob", "--json", url=url).stdout
+    )
+    assert (bob["allowance_left"], bob["earned"]) == (100, 16)
+
+    top = kudos("top", "--workspace", "local", "--period", "week", "--json", url=url)
+    assert json.loads(top.stdout) == [
+        {"rank": 1, "user": "bob", "display_name": "bob", "points": 16},
+        {"rank": 2, "user": "carol", "display_name": "carol", "points": 10},
+    ]
+    learning = kudos("top", "--workspace", "local", "--tag", "#learning", "--json", url=url)
+    assert [row["points"] for row in json.loads(learning.stdout)] == [5]
+
+    people = kudos("top", "--workspace", "local", url=url)
+    assert "bob" in people.stdout and "Rank" in people.stdout
+
+    verify = kudos("ledger", "verify", url=url)
+    assert verify.returncode == 0 and "clean" in verify.stdout
+
+
+def test_unknown_workspace_and_user_are_friendly_errors(url: str) -> None:
+    kudos("chat", "--as", "ana", url=url, stdin="@bob 1\n")
+    missing = kudos("balance", "--workspace", "nowhere", "--user", "ana", "--json", url=url)
+    assert missing.returncode == 1
+    assert "don't know a workspace called 'nowhere'" in missing.stderr
+    stranger = kudos("balance", "--workspace", "local", "--user", "zed", url=url)
+    assert stranger.returncode == 1 and "zed" in stranger.stderr
+    assert "Traceback" not in missing.stderr + stranger.stderr
+
+
+def test_ledger_verify_reports_drift_and_exits_non_zero(url: str) -> None:
+    kudos("chat", "--as", "ana", url=url, stdin="@bob 5\n")
+    import asyncio
+
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    async def tamper() -> None:
+        engine = create_async_engine(url)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "UPDATE accounts SET balance = balance + 7 WHERE kind = 'earned'"
+                    " AND balance > 0"
+                )
+            )
+        await engine.dispose()
+
+    asyncio.run(tamper())
+    report = kudos("ledger", "verify", "--json", url=url)
+    assert report.returncode == 1
+    data = json.loads(report.stdout)
+    assert data["clean"] is False
+    assert {"cached": 12, "computed": 5} in [
+        {k: d[k] for k in ("cached", "computed")} for d in data["drifts"]
+    ]
+
+
+def test_chat_upgrades_a_brand_new_sqlite_file(tmp_path: Path) -> None:
+    result = kudos("chat", "--as", "ana", url="sqlite:///kudos.db", stdin="balance\n", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "ana: 100 points left to give" in result.stdout
+    assert (tmp_path / "kudos.db").exists()
+
+
+def test_bad_database_url_is_a_configuration_error(tmp_path: Path) -> None:
+    result = kudos("balance", "--workspace", "w", "--user", "u", url="mysql://nope", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "DATABASE_URL must be" in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_serve_upgrades_and_answers_healthz(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "PORT": str(port)}
+    env.pop("DATABASE_URL", None)
+    server = subprocess.Popen(
+        [KUDOS, "serve", "--host", "127.0.0.1"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    body = json.loads(r.read())
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert body["status"] == "ok"
+        assert (tmp_path / "kudos.db").exists(), "the default database is a SQLite file in cwd"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json") as r:
+            assert "/healthz" in json.loads(r.read())["paths"]
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+    assert "Slack is off" in output

@@ -1,0 +1,62 @@
+"""Helpers the tests share: giving kudos tersely and snapshotting every table."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select, text
+
+from bot.bootstrap import App
+from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.give import GiveKudos, give_kudos
+from bot.services.results import KudosGiven
+from bot.store.models import Base
+
+WS = WorkspaceRef("console", "acme", "Acme")
+
+
+def person(name: str, **flags: Any) -> MemberRef:
+    return MemberRef(external_id=name, display_name=name.title(), **flags)
+
+
+async def give(
+    app: App,
+    giver: str | MemberRef,
+    *recipients: str | MemberRef,
+    amount: int | None = None,
+    reason: str | None = "helping",
+    tags: tuple[str, ...] = (),
+    key: str | None = None,
+    workspace: WorkspaceRef = WS,
+) -> KudosGiven:
+    def ref(p: str | MemberRef) -> MemberRef:
+        return person(p) if isinstance(p, str) else p
+
+    return await give_kudos(
+        app.services,
+        GiveKudos(
+            workspace=workspace,
+            giver=ref(giver),
+            recipients=tuple(ref(r) for r in recipients),
+            amount=amount,
+            reason=reason,
+            tags=tags,
+            idempotency_key=key or str(uuid.uuid4()),
+        ),
+    )
+
+
+async def snapshot(app: App) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, for asserting that a refusal wrote nothing at all."""
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    async with app.database.engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = (await conn.execute(select(table))).all()
+            tables[table.name] = sorted(tuple(map(str, row)) for row in rows)
+    return tables
+
+
+async def scalar(app: App, sql: str, **params: Any) -> Any:
+    async with app.database.engine.connect() as conn:
+        return (await conn.execute(text(sql), params)).scalar()
