@@ -18,6 +18,7 @@ from bot.domain.model import (
     Transfer,
     Workspace,
     WorkspaceRef,
+    WorkspaceSettings,
 )
 
 
@@ -51,6 +52,7 @@ class SystemClock:
 class WorkspaceRepository(Protocol):
     async def get(self, ref: WorkspaceRef) -> Workspace | None: ...
     async def ensure(self, ref: WorkspaceRef) -> Workspace: ...
+    async def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None: ...
 
 
 class MemberRepository(Protocol):

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -92,11 +93,17 @@ class LedgerEntryRow(Base):
 
     __tablename__ = "ledger_entries"
     __table_args__ = (
-        UniqueConstraint("workspace_id", "idempotency_key"),
+        # Only grants, expiries and undos carry a key; kudos entries are keyed by their kudos.
+        Index(
+            "uq_ledger_entries_workspace_id_idempotency_key",
+            "workspace_id",
+            "idempotency_key",
+            unique=True,
+            sqlite_where=text("idempotency_key IS NOT NULL"),
+            postgresql_where=text("idempotency_key IS NOT NULL"),
+        ),
         CheckConstraint("amount > 0", name="amount_positive"),
         CheckConstraint("debit_account_id <> credit_account_id", name="distinct_accounts"),
-        Index("ix_ledger_entries_debit_account_id", "debit_account_id"),
-        Index("ix_ledger_entries_credit_account_id", "credit_account_id"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)

@@ -10,10 +10,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, literal, or_, select, update
+from sqlalchemy import BigInteger, and_, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.orm import aliased
 
 from bot.domain.model import (
@@ -32,7 +31,7 @@ from bot.domain.model import (
     rank_rows,
 )
 from bot.services.ports import DuplicateDelivery, InsufficientFunds
-from bot.store.database import is_unique_violation
+from bot.store.database import SqlConnection, is_unique_violation
 from bot.store.models import (
     AccountRow,
     KudosRecipientRow,
@@ -50,8 +49,81 @@ def utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+# Hot-path statements are built once with bind parameters, so each execution reuses
+# SQLAlchemy's compiled form instead of constructing and compiling a statement per call.
+_WORKSPACE_BY_REF = (
+    select(
+        WorkspaceRow.id,
+        WorkspaceRow.platform,
+        WorkspaceRow.external_id,
+        WorkspaceRow.name,
+        WorkspaceRow.settings,
+        AccountRow.id.label("mint_id"),
+    )
+    .join(AccountRow, and_(AccountRow.workspace_id == WorkspaceRow.id, AccountRow.kind == "mint"))
+    .where(WorkspaceRow.platform == bindparam("p_platform"))
+    .where(WorkspaceRow.external_id == bindparam("p_external_id"))
+)
+
+_allowance = aliased(AccountRow, name="allowance")
+_earned = aliased(AccountRow, name="earned")
+_MEMBERS = (
+    select(
+        MemberRow.id,
+        MemberRow.external_id,
+        MemberRow.display_name,
+        MemberRow.is_bot,
+        MemberRow.is_active,
+        _allowance.id.label("allowance_id"),
+        _allowance.balance.label("allowance_balance"),
+        _allowance.period,
+        _earned.id.label("earned_id"),
+        _earned.balance.label("earned_balance"),
+    )
+    .join(_allowance, and_(_allowance.member_id == MemberRow.id, _allowance.kind == "allowance"))
+    .join(_earned, and_(_earned.member_id == MemberRow.id, _earned.kind == "earned"))
+    .where(MemberRow.workspace_id == bindparam("p_ws"))
+)
+_MEMBERS_BY_EXTERNAL_ID = _MEMBERS.where(
+    MemberRow.external_id.in_(bindparam("p_keys", expanding=True))
+)
+_MEMBERS_BY_ID = _MEMBERS.where(MemberRow.id.in_(bindparam("p_keys", expanding=True)))
+
+_CLAIM_PERIOD = (
+    update(AccountRow)
+    .where(AccountRow.id == bindparam("p_account"))
+    .where(or_(AccountRow.period.is_(None), AccountRow.period != bindparam("p_period")))
+    .values(period=bindparam("p_period"))
+)
+_delta = bindparam("p_delta", type_=BigInteger)
+_CREDIT = (
+    update(AccountRow)
+    .where(AccountRow.id == bindparam("p_account"))
+    .where(AccountRow.workspace_id == bindparam("p_ws"))
+    .values(balance=AccountRow.balance + _delta)
+)
+_DEBIT = _CREDIT.where(AccountRow.balance + _delta >= 0)
+_INSERT_ENTRIES = insert(LedgerEntryRow)
+_INSERT_KUDOS = insert(KudosRow).returning(KudosRow.id)
+_INSERT_RECIPIENTS = insert(KudosRecipientRow)
+
+
+def _totals_upsert(dialect: str) -> Any:
+    stmt = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(LeaderboardTotalRow)
+    return stmt.on_conflict_do_update(
+        index_elements=["workspace_id", "bucket", "tag", "member_id"],
+        set_={
+            "received": LeaderboardTotalRow.received + stmt.excluded.received,
+            "given": LeaderboardTotalRow.given + stmt.excluded.given,
+        },
+    )
+
+
+_TOTALS_UPSERT = {name: _totals_upsert(name) for name in ("postgresql", "sqlite")}
+
+
 class _Repository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: SqlConnection) -> None:
         self.conn = conn
         self.is_postgres = conn.dialect.name == "postgresql"
 
@@ -60,25 +132,10 @@ class _Repository:
 
 
 class SqlWorkspaceRepository(_Repository):
-    _columns = (
-        WorkspaceRow.id,
-        WorkspaceRow.platform,
-        WorkspaceRow.external_id,
-        WorkspaceRow.name,
-        WorkspaceRow.settings,
-        AccountRow.id.label("mint_id"),
-    )
-
     async def get(self, ref: WorkspaceRef) -> Workspace | None:
         row = (
             await self.conn.execute(
-                select(*self._columns)
-                .join(
-                    AccountRow,
-                    and_(AccountRow.workspace_id == WorkspaceRow.id, AccountRow.kind == "mint"),
-                )
-                .where(WorkspaceRow.platform == ref.platform)
-                .where(WorkspaceRow.external_id == ref.external_id)
+                _WORKSPACE_BY_REF, {"p_platform": ref.platform, "p_external_id": ref.external_id}
             )
         ).first()
         if row is None:
@@ -130,29 +187,8 @@ class SqlWorkspaceRepository(_Repository):
 
 
 class SqlMemberRepository(_Repository):
-    async def _select(self, workspace_id: int, where: Any) -> list[Member]:
-        allowance = aliased(AccountRow)
-        earned = aliased(AccountRow)
-        rows = await self.conn.execute(
-            select(
-                MemberRow.id,
-                MemberRow.external_id,
-                MemberRow.display_name,
-                MemberRow.is_bot,
-                MemberRow.is_active,
-                allowance.id.label("allowance_id"),
-                allowance.balance.label("allowance_balance"),
-                allowance.period,
-                earned.id.label("earned_id"),
-                earned.balance.label("earned_balance"),
-            )
-            .join(
-                allowance, and_(allowance.member_id == MemberRow.id, allowance.kind == "allowance")
-            )
-            .join(earned, and_(earned.member_id == MemberRow.id, earned.kind == "earned"))
-            .where(MemberRow.workspace_id == workspace_id)
-            .where(where)
-        )
+    async def _select(self, statement: Any, workspace_id: int, keys: list[Any]) -> list[Member]:
+        rows = await self.conn.execute(statement, {"p_ws": workspace_id, "p_keys": keys})
         return [
             Member(
                 id=r.id,
@@ -174,7 +210,7 @@ class SqlMemberRepository(_Repository):
         wanted = {ref.external_id: ref for ref in refs}
         found = {
             m.external_id: m
-            for m in await self._select(workspace.id, MemberRow.external_id.in_(list(wanted)))
+            for m in await self._select(_MEMBERS_BY_EXTERNAL_ID, workspace.id, list(wanted))
         }
         missing = [ref for key, ref in wanted.items() if key not in found]
         if missing:
@@ -198,7 +234,7 @@ class SqlMemberRepository(_Repository):
         if missing or stale:
             found = {
                 m.external_id: m
-                for m in await self._select(workspace.id, MemberRow.external_id.in_(list(wanted)))
+                for m in await self._select(_MEMBERS_BY_EXTERNAL_ID, workspace.id, list(wanted))
             }
         return found
 
@@ -248,11 +284,11 @@ class SqlMemberRepository(_Repository):
         )
 
     async def get(self, workspace: Workspace, external_id: str) -> Member | None:
-        members = await self._select(workspace.id, MemberRow.external_id == external_id)
+        members = await self._select(_MEMBERS_BY_EXTERNAL_ID, workspace.id, [external_id])
         return members[0] if members else None
 
     async def by_ids(self, workspace: Workspace, ids: Sequence[int]) -> dict[int, Member]:
-        return {m.id: m for m in await self._select(workspace.id, MemberRow.id.in_(list(ids)))}
+        return {m.id: m for m in await self._select(_MEMBERS_BY_ID, workspace.id, list(ids))}
 
 
 def _differs(member: Member, ref: MemberRef) -> bool:
@@ -265,12 +301,7 @@ def _differs(member: Member, ref: MemberRef) -> bool:
 
 class SqlLedgerRepository(_Repository):
     async def claim_period(self, account_id: int, old: str | None, new: str) -> bool:
-        result = await self.conn.execute(
-            update(AccountRow)
-            .where(AccountRow.id == account_id)
-            .where(or_(AccountRow.period.is_(None), AccountRow.period != new))
-            .values(period=new)
-        )
+        result = await self.conn.execute(_CLAIM_PERIOD, {"p_account": account_id, "p_period": new})
         return result.rowcount == 1
 
     async def balance(self, account_id: int) -> int:
@@ -289,19 +320,16 @@ class SqlLedgerRepository(_Repository):
             delta = deltas[account_id]
             if delta == 0:
                 continue
-            stmt = (
-                update(AccountRow)
-                .where(AccountRow.id == account_id)
-                .where(AccountRow.workspace_id == workspace.id)
-                .values(balance=AccountRow.balance + delta)
+            bounded = delta < 0 and account_id != workspace.mint_account_id
+            result = await self.conn.execute(
+                _DEBIT if bounded else _CREDIT,
+                {"p_account": account_id, "p_ws": workspace.id, "p_delta": delta},
             )
-            if delta < 0 and account_id != workspace.mint_account_id:
-                stmt = stmt.where(AccountRow.balance >= -delta)
-            if (await self.conn.execute(stmt)).rowcount != 1:
+            if result.rowcount != 1:
                 raise InsufficientFunds(account_id)
         try:
             await self.conn.execute(
-                insert(LedgerEntryRow),
+                _INSERT_ENTRIES,
                 [
                     {
                         "workspace_id": workspace.id,
@@ -329,7 +357,8 @@ class SqlLedgerRepository(_Repository):
             pair[1] += d.given
         if not merged:
             return
-        stmt = self._insert(LeaderboardTotalRow).values(
+        await self.conn.execute(
+            _TOTALS_UPSERT[self.conn.dialect.name],
             [
                 {
                     "workspace_id": workspace.id,
@@ -340,16 +369,7 @@ class SqlLedgerRepository(_Repository):
                     "given": given,
                 }
                 for (bucket, tag, member_id), (received, given) in sorted(merged.items())
-            ]
-        )
-        await self.conn.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["workspace_id", "bucket", "tag", "member_id"],
-                set_={
-                    "received": LeaderboardTotalRow.received + stmt.excluded.received,
-                    "given": LeaderboardTotalRow.given + stmt.excluded.given,
-                },
-            )
+            ],
         )
 
     async def verify(self, workspace_id: int | None) -> list[Drift]:
@@ -470,19 +490,18 @@ class SqlKudosRepository(_Repository):
         try:
             kudos_id = (
                 await self.conn.execute(
-                    insert(KudosRow)
-                    .values(
-                        workspace_id=workspace.id,
-                        giver_id=giver.id,
-                        amount_each=amount_each,
-                        reason=reason,
-                        tags=" ".join(tags)[:500],
-                        channel=channel,
-                        message_ref=message_ref,
-                        idempotency_key=idempotency_key,
-                        created_at=at,
-                    )
-                    .returning(KudosRow.id)
+                    _INSERT_KUDOS,
+                    {
+                        "workspace_id": workspace.id,
+                        "giver_id": giver.id,
+                        "amount_each": amount_each,
+                        "reason": reason,
+                        "tags": " ".join(tags)[:500],
+                        "channel": channel,
+                        "message_ref": message_ref,
+                        "idempotency_key": idempotency_key,
+                        "created_at": at,
+                    },
                 )
             ).scalar_one()
         except IntegrityError as exc:
@@ -490,7 +509,7 @@ class SqlKudosRepository(_Repository):
                 raise DuplicateDelivery() from exc
             raise
         await self.conn.execute(
-            insert(KudosRecipientRow),
+            _INSERT_RECIPIENTS,
             [{"kudos_id": kudos_id, "member_id": m.id} for m in recipients],
         )
         return int(kudos_id)

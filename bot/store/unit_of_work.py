@@ -5,10 +5,8 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from sqlalchemy.ext.asyncio import AsyncConnection
-
 from bot.services.ports import TransientConflict
-from bot.store.database import Database, is_retryable
+from bot.store.database import Database, SqlConnection, is_retryable
 from bot.store.repositories import (
     SqlKudosRepository,
     SqlLearningRepository,
@@ -32,7 +30,7 @@ class SqlUnitOfWork:
     def __init__(self, database: Database, *, write: bool) -> None:
         self._database = database
         self._write = write
-        self._conn: AsyncConnection | None = None
+        self._conn: SqlConnection | None = None
         self._committed = False
         self._locked = False
 

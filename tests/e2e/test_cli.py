@@ -177,3 +177,30 @@ def test_serve_upgrades_and_answers_healthz(tmp_path: Path) -> None:
         server.terminate()
         output = server.communicate(timeout=10)[0]
     assert "Slack is off" in output
+
+
+def test_two_processes_giving_at_once_lose_nothing(url: str) -> None:
+    """Real cross-process contention: SQLite's write lock (busy timeout + retry) or PostgreSQL."""
+    kudos("chat", "--as", "zoe", url=url, stdin="@ana 1\n@bob 1\n")  # create the schema and people
+    lines = "".join(f"@zoe 1 for round {i}\n" for i in range(60))
+    env = {**os.environ, "DATABASE_URL": url, "NO_COLOR": "1"}
+    procs = [
+        subprocess.Popen(
+            [KUDOS, "chat", "--as", who],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for who in ("ana", "bob")
+    ]
+    outputs = [p.communicate(lines, timeout=120) for p in procs]
+    for proc, (out, err) in zip(procs, outputs, strict=True):
+        assert proc.returncode == 0, err
+        assert out.count("gave zoe 1 point") == 60, out + err
+    zoe = json.loads(
+        kudos("balance", "--workspace", "local", "--user", "zoe", "--json", url=url).stdout
+    )
+    assert zoe["earned"] == 120
+    assert kudos("ledger", "verify", url=url).returncode == 0
