@@ -34,6 +34,7 @@ from bot.config import Settings
 from bot.domain.model import MemberRef, WorkspaceRef, WorkspaceSettings, leaderboard_buckets
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.queries import show_leaderboard
+from bot.services.settings import change_settings
 
 PG_ADMIN = os.environ.get(
     "KUDOS_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -82,9 +83,8 @@ async def workspace_with_members(app: App, workspace: WorkspaceRef, count: int) 
         ws = await uow.workspaces.ensure(workspace)
         for start in range(0, count, 500):
             await uow.members.ensure(ws, people[start : start + 500])
-        generous = replace(WorkspaceSettings(), allowance_amount=10**9)
-        await uow.workspaces.save_settings(ws, generous)
         await uow.commit()
+    await change_settings(app.services, workspace, {"allowance_amount": "100000000"})
     return people
 
 

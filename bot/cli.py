@@ -19,10 +19,11 @@ from bot.adapters.console.chat import PLATFORM as CONSOLE
 from bot.adapters.console.chat import member_ref, run_chat
 from bot.bootstrap import App, build
 from bot.config import Settings
-from bot.domain.errors import KudosError
+from bot.domain.errors import InvalidSetting, KudosError
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance, show_history, show_leaderboard
+from bot.services.settings import change_settings, show_settings
 
 log = logging.getLogger("kudos")
 
@@ -62,6 +63,14 @@ def _parser() -> argparse.ArgumentParser:
     top.add_argument("--period", choices=["week", "month", "all"], default="week")
     top.add_argument("--tag")
     top.add_argument("--limit", type=int, default=10)
+
+    settings = sub.add_parser("settings", help="show or change a workspace's settings")
+    settings_sub = settings.add_subparsers(dest="settings_command", required=True)
+    show = settings_sub.add_parser("show", help="print the settings")
+    scoped(show, False)
+    change = settings_sub.add_parser("set", help="change settings, e.g. max_amount=20")
+    scoped(change, False)
+    change.add_argument("changes", nargs="+", metavar="NAME=VALUE")
 
     ledger = sub.add_parser("ledger", help="ledger tools")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
@@ -133,6 +142,20 @@ async def _top(args: argparse.Namespace, app: App) -> int:
     return 0
 
 
+async def _settings(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
+    if args.settings_command == "set":
+        pairs = [c.partition("=") for c in args.changes]
+        if any(not sep or not name for name, sep, _ in pairs):
+            raise InvalidSetting("Write each change as NAME=VALUE, e.g. max_amount=20.")
+        result = await change_settings(app.services, ws, {n: v for n, _, v in pairs})
+    else:
+        result = await show_settings(app.services, ws)
+    data = result.to_dict()
+    _emit(args, data, lambda c: c.print("\n".join(f"{k:20} {v}" for k, v in data.items())))
+    return 0
+
+
 async def _verify(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace) if args.workspace else None
     drifts = await verify_ledger(app.services, ws)
@@ -185,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                     settings, True, lambda app: run_chat(app.services, args.workspace, args.actor)
                 )
             )
-        handlers = {"balance": _balance, "history": _history, "top": _top}
+        handlers = {"balance": _balance, "history": _history, "top": _top, "settings": _settings}
         if args.command in handlers:
             handler = handlers[args.command]
             return asyncio.run(_with_app(settings, False, lambda app: handler(args, app)))

@@ -11,6 +11,7 @@ from bot.bootstrap import App
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.results import KudosGiven
+from bot.services.settings import change_settings
 from bot.store.models import Base
 
 WS = WorkspaceRef("console", "acme", "Acme")
@@ -60,3 +61,16 @@ async def snapshot(app: App) -> dict[str, list[tuple[Any, ...]]]:
 async def scalar(app: App, sql: str, **params: Any) -> Any:
     async with app.database.engine.connect() as conn:
         return (await conn.execute(text(sql), params)).scalar()
+
+
+async def configure(app: App, workspace: WorkspaceRef = WS, **changes: object) -> None:
+    """Change settings the way an admin does, through the settings service."""
+
+    def as_text(value: object) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, tuple):
+            return ",".join(map(str, value))
+        return str(value)
+
+    await change_settings(app.services, workspace, {k: as_text(v) for k, v in changes.items()})

@@ -153,3 +153,7 @@ class LearningTooLong(KudosError):
 
     def __init__(self, limit: int) -> None:
         super().__init__(f"That's a lot to share! Keep it under {limit} characters.")
+
+
+class InvalidSetting(KudosError):
+    code = "invalid_setting"

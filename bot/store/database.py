@@ -22,6 +22,8 @@ from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from bot.store.cache import WorkspaceCache
+
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_INLINE_BUSY_TIMEOUT_MS = 200
 _RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization failure, deadlock detected
@@ -70,11 +72,12 @@ class Database:
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
         if not self.is_sqlite:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self._inline: Engine | None = None
         self._inline_write: Engine | None = None
         self._write_lock: asyncio.Lock | None = None
+        self.workspace_cache = WorkspaceCache()
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine.sync_engine, SQLITE_BUSY_TIMEOUT_MS)
             inline = create_engine(url.replace("sqlite+aiosqlite", "sqlite+pysqlite", 1), echo=echo)
@@ -132,9 +135,12 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
 
 
 def is_retryable(exc: BaseException) -> bool:
-    """True for a deadlock, a serialization failure or a locked SQLite database."""
+    """True for a deadlock, a serialization failure, a locked SQLite database, or a pooled
+    connection found dead (say, after a PostgreSQL restart) and dropped from the pool."""
     if not isinstance(exc, DBAPIError):
         return False
+    if exc.connection_invalidated:
+        return True
     orig = exc.orig
     state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if state in _RETRYABLE_SQLSTATES:

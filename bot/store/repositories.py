@@ -31,6 +31,7 @@ from bot.domain.model import (
     rank_rows,
 )
 from bot.services.ports import DuplicateDelivery, InsufficientFunds
+from bot.store.cache import WorkspaceCache
 from bot.store.database import SqlConnection, is_unique_violation
 from bot.store.models import (
     AccountRow,
@@ -132,7 +133,15 @@ class _Repository:
 
 
 class SqlWorkspaceRepository(_Repository):
+    def __init__(self, conn: SqlConnection, cache: WorkspaceCache) -> None:
+        super().__init__(conn)
+        self._cache = cache
+        self._created: set[tuple[str, str]] = set()
+
     async def get(self, ref: WorkspaceRef) -> Workspace | None:
+        cached = self._cache.get(ref)
+        if cached is not None:
+            return cached
         row = (
             await self.conn.execute(
                 _WORKSPACE_BY_REF, {"p_platform": ref.platform, "p_external_id": ref.external_id}
@@ -140,7 +149,7 @@ class SqlWorkspaceRepository(_Repository):
         ).first()
         if row is None:
             return None
-        return Workspace(
+        workspace = Workspace(
             id=row.id,
             platform=row.platform,
             external_id=row.external_id,
@@ -148,6 +157,9 @@ class SqlWorkspaceRepository(_Repository):
             settings=WorkspaceSettings.from_dict(row.settings),
             mint_account_id=row.mint_id,
         )
+        if (ref.platform, ref.external_id) not in self._created:  # never cache uncommitted rows
+            self._cache.put(workspace)
+        return workspace
 
     async def ensure(self, ref: WorkspaceRef) -> Workspace:
         found = await self.get(ref)
@@ -169,6 +181,7 @@ class SqlWorkspaceRepository(_Repository):
             )
         ).scalar()
         if inserted is not None:
+            self._created.add((ref.platform, ref.external_id))
             await self.conn.execute(
                 insert(AccountRow).values(
                     workspace_id=inserted, member_id=None, kind="mint", balance=0, created_at=now
@@ -179,6 +192,7 @@ class SqlWorkspaceRepository(_Repository):
         return workspace
 
     async def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
+        self._cache.forget(workspace.platform, workspace.external_id)
         await self.conn.execute(
             update(WorkspaceRow)
             .where(WorkspaceRow.id == workspace.id)

@@ -46,7 +46,7 @@ class SqlUnitOfWork:
             await self._release()
             raise
         conn = self._conn
-        self.workspaces = SqlWorkspaceRepository(conn)
+        self.workspaces = SqlWorkspaceRepository(conn, self._database.workspace_cache)
         self.members = SqlMemberRepository(conn)
         self.ledger = SqlLedgerRepository(conn)
         self.kudos = SqlKudosRepository(conn)

@@ -204,3 +204,26 @@ def test_two_processes_giving_at_once_lose_nothing(url: str) -> None:
     )
     assert zoe["earned"] == 120
     assert kudos("ledger", "verify", url=url).returncode == 0
+
+
+def test_settings_show_and_set(url: str) -> None:
+    changed = kudos(
+        "settings",
+        "set",
+        "--workspace",
+        "local",
+        "max_amount=5",
+        "allowance_period=week",
+        "--json",
+        url=url,
+    )
+    assert changed.returncode == 0, changed.stderr
+    assert json.loads(changed.stdout)["max_amount"] == 5
+    shown = json.loads(kudos("settings", "show", "--workspace", "local", "--json", url=url).stdout)
+    assert (shown["max_amount"], shown["allowance_period"]) == (5, "week")
+    chat = kudos("chat", "--as", "ana", url=url, stdin="@bob 6\n")
+    assert "between 1 and 5" in chat.stdout
+    refused = kudos("settings", "set", "--workspace", "local", "max_amount=zero", url=url)
+    assert refused.returncode == 1 and "whole number" in refused.stderr
+    malformed = kudos("settings", "set", "--workspace", "local", "max_amount", url=url)
+    assert malformed.returncode == 1 and "NAME=VALUE" in malformed.stderr

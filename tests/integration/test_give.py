@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 import pytest
 
 from bot.bootstrap import App
 from bot.domain import errors
-from bot.domain.model import WorkspaceSettings
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance
-from bot.store.models import WorkspaceRow
-from tests.support import WS, give, person, scalar, snapshot
-
-
-async def configure(app: App, **changes: object) -> None:
-    """Create the workspace and store settings for it."""
-    await give(app, "setup-giver", "setup-receiver", amount=1)
-    settings = replace(WorkspaceSettings(), **changes)  # type: ignore[arg-type]
-    async with app.database.engine.begin() as conn:
-        from sqlalchemy import update
-
-        await conn.execute(update(WorkspaceRow).values(settings=settings.to_dict()))
+from tests.support import WS, configure, give, person, scalar, snapshot
 
 
 async def test_give_moves_points_from_allowance_to_earned(app: App) -> None:

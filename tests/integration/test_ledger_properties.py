@@ -6,23 +6,20 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import update
 
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.domain import errors
-from bot.domain.model import WorkspaceRef, WorkspaceSettings
+from bot.domain.model import WorkspaceRef
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance
 from bot.services.undo import undo_last_kudos
-from bot.store.models import WorkspaceRow
 from tests.conftest import FakeClock
-from tests.support import give, person, scalar
+from tests.support import configure, give, person, scalar
 
 PEOPLE = ["ana", "raj", "bo", "cy"]
 UNDO_WINDOW = timedelta(minutes=10)
@@ -85,23 +82,13 @@ async def run_scenario(database_url: str, ops: list[tuple[object, ...]]) -> None
                 case ("wait", minutes):
                     clock.advance(minutes=minutes)
                 case ("settings", period, rollover, allowance):
-                    new = replace(
-                        WorkspaceSettings(),
+                    await configure(
+                        app,
+                        workspace,
                         allowance_period=period,
                         allowance_rollover=rollover,
                         allowance_amount=allowance,
                     )
-                    async with app.database.engine.begin() as conn:
-                        ws_id = await conn.scalar(
-                            WorkspaceRow.__table__.select()
-                            .with_only_columns(WorkspaceRow.id)
-                            .where(WorkspaceRow.external_id == workspace.external_id)
-                        )
-                        await conn.execute(
-                            update(WorkspaceRow)
-                            .where(WorkspaceRow.id == ws_id)
-                            .values(settings=new.to_dict())
-                        )
 
         assert await verify_ledger(app.services, workspace) == []
         for name in PEOPLE:

@@ -3,27 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import replace
 
 import pytest
-from sqlalchemy import update
 
 from bot.bootstrap import App
 from bot.domain import errors
-from bot.domain.model import MemberRef, WorkspaceRef, WorkspaceSettings
+from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.learning import share_learning
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance, show_history, show_leaderboard
 from bot.services.undo import undo_last_kudos
-from bot.store.models import WorkspaceRow
 from tests.conftest import FakeClock
-from tests.support import WS, give, person, scalar, snapshot
-
-
-async def set_settings(app: App, **changes: object) -> None:
-    settings = replace(WorkspaceSettings(), **changes)  # type: ignore[arg-type]
-    async with app.database.engine.begin() as conn:
-        await conn.execute(update(WorkspaceRow).values(settings=settings.to_dict()))
+from tests.support import WS, configure, give, person, scalar, snapshot
 
 
 async def test_allowance_is_granted_once_per_member_and_period(app: App, clock: FakeClock) -> None:
@@ -52,7 +43,7 @@ async def test_unspent_allowance_expires_at_period_end(app: App, clock: FakeCloc
 
 async def test_rollover_carries_the_unspent_allowance(app: App, clock: FakeClock) -> None:
     await give(app, "ana", "raj", amount=30)
-    await set_settings(app, allowance_rollover=True)
+    await configure(app, allowance_rollover=True)
     clock.advance(days=30)
     assert (await show_balance(app.services, WS, person("ana"))).allowance_left == 170
     await give(app, "ana", "raj", amount=10)
@@ -62,7 +53,7 @@ async def test_rollover_carries_the_unspent_allowance(app: App, clock: FakeClock
 
 async def test_weekly_allowance_renews_on_monday(app: App, clock: FakeClock) -> None:
     await give(app, "ana", "raj", amount=1)
-    await set_settings(app, allowance_period="week", allowance_amount=20)
+    await configure(app, allowance_period="week", allowance_amount=20)
     # Wednesday 2026-11-18: the period changed, so this week's grant is new.
     balance = await show_balance(app.services, WS, person("ana"))
     assert balance.allowance_left == 20
