@@ -10,7 +10,19 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, bindparam, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -96,17 +108,41 @@ _CLAIM_PERIOD = (
     .where(or_(AccountRow.period.is_(None), AccountRow.period != bindparam("p_period")))
     .values(period=bindparam("p_period"))
 )
-_delta = bindparam("p_delta", type_=BigInteger)
-_CREDIT = (
+# Every posting the domain makes moves one account by X and the others by Y (a give: the
+# giver's allowance by -total, each recipient by +each; an undo, a grant, an expiry alike), so
+# one conditional UPDATE moves them all; rows it could not move had too little.
+_one = bindparam("p_one", type_=BigInteger)
+_one_delta = bindparam("p_one_delta", type_=BigInteger)
+_rest_delta = bindparam("p_rest_delta", type_=BigInteger)
+_move_delta = case((AccountRow.id == _one, _one_delta), else_=_rest_delta)
+_MOVE = (
     update(AccountRow)
-    .where(AccountRow.id == bindparam("p_account"))
     .where(AccountRow.workspace_id == bindparam("p_ws"))
-    .values(balance=AccountRow.balance + _delta)
+    .where(AccountRow.id.in_(bindparam("p_ids", expanding=True)))
+    .where(or_(AccountRow.kind == AccountKind.MINT.value, AccountRow.balance + _move_delta >= 0))
+    .values(balance=AccountRow.balance + _move_delta)
 )
-_DEBIT = _CREDIT.where(AccountRow.balance + _delta >= 0)
+_BALANCES = select(AccountRow.id, AccountRow.balance, AccountRow.kind).where(
+    AccountRow.id.in_(bindparam("p_ids", expanding=True))
+)
 _INSERT_ENTRIES = insert(LedgerEntryRow)
 _INSERT_KUDOS = insert(KudosRow).returning(KudosRow.id)
 _INSERT_RECIPIENTS = insert(KudosRecipientRow)
+# PostgreSQL records a kudos and its recipients in one round trip.
+_INSERT_KUDOS_AND_RECIPIENTS_PG = text(
+    """
+    WITH k AS (
+        INSERT INTO kudos (workspace_id, giver_id, amount_each, reason, tags, channel,
+                           message_ref, idempotency_key, created_at)
+        VALUES (:workspace_id, :giver_id, :amount_each, :reason, :tags, :channel,
+                :message_ref, :idempotency_key, :created_at)
+        RETURNING id
+    )
+    INSERT INTO kudos_recipients (kudos_id, member_id)
+    SELECT k.id, r.member_id FROM k, unnest(:members) AS r(member_id)
+    RETURNING kudos_id
+    """
+).bindparams(bindparam("members", type_=postgresql.ARRAY(BigInteger)))
 
 
 def _totals_upsert(dialect: str) -> Any:
@@ -329,18 +365,9 @@ class SqlLedgerRepository(_Repository):
         for t in transfers:
             deltas[t.debit_account_id] -= t.amount
             deltas[t.credit_account_id] += t.amount
-        # A fixed lock order (ascending account id) keeps concurrent transactions deadlock-free.
-        for account_id in sorted(deltas):
-            delta = deltas[account_id]
-            if delta == 0:
-                continue
-            bounded = delta < 0 and account_id != workspace.mint_account_id
-            result = await self.conn.execute(
-                _DEBIT if bounded else _CREDIT,
-                {"p_account": account_id, "p_ws": workspace.id, "p_delta": delta},
-            )
-            if result.rowcount != 1:
-                raise InsufficientFunds(account_id)
+        changes = {account: delta for account, delta in deltas.items() if delta}
+        if changes:
+            await self._move(workspace, changes)
         try:
             await self.conn.execute(
                 _INSERT_ENTRIES,
@@ -362,6 +389,36 @@ class SqlLedgerRepository(_Repository):
             if is_unique_violation(exc):
                 raise DuplicateDelivery() from exc
             raise
+
+    async def _move(self, workspace: Workspace, changes: dict[int, int]) -> None:
+        counts = defaultdict(list)
+        for account, delta in changes.items():
+            counts[delta].append(account)
+        singles = [accounts[0] for accounts in counts.values() if len(accounts) == 1]
+        if len(counts) > 2 or not singles:
+            for account, delta in sorted(changes.items()):  # not a one-vs-rest posting
+                await self._move(workspace, {account: delta})
+            return
+        one = singles[0]
+        rest = next((d for d in counts if d != changes[one]), changes[one])
+        result = await self.conn.execute(
+            _MOVE,
+            {
+                "p_ws": workspace.id,
+                "p_ids": sorted(changes),
+                "p_one": one,
+                "p_one_delta": changes[one],
+                "p_rest_delta": rest,
+            },
+        )
+        if result.rowcount != len(changes):
+            balances = await self.conn.execute(_BALANCES, {"p_ids": sorted(changes)})
+            short = [
+                row.id
+                for row in balances
+                if row.kind != AccountKind.MINT.value and row.balance + changes[row.id] < 0
+            ]
+            raise InsufficientFunds(short[0] if short else min(changes))
 
     async def add_totals(self, workspace: Workspace, deltas: Sequence[TotalsDelta]) -> None:
         merged: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])
@@ -501,23 +558,27 @@ class SqlKudosRepository(_Repository):
         idempotency_key: str,
         at: datetime,
     ) -> int:
+        values = {
+            "workspace_id": workspace.id,
+            "giver_id": giver.id,
+            "amount_each": amount_each,
+            "reason": reason,
+            "tags": " ".join(tags)[:500],
+            "channel": channel,
+            "message_ref": message_ref,
+            "idempotency_key": idempotency_key,
+            "created_at": at,
+        }
         try:
-            kudos_id = (
-                await self.conn.execute(
-                    _INSERT_KUDOS,
-                    {
-                        "workspace_id": workspace.id,
-                        "giver_id": giver.id,
-                        "amount_each": amount_each,
-                        "reason": reason,
-                        "tags": " ".join(tags)[:500],
-                        "channel": channel,
-                        "message_ref": message_ref,
-                        "idempotency_key": idempotency_key,
-                        "created_at": at,
-                    },
+            if self.is_postgres:
+                members = [m.id for m in recipients]
+                result = await self.conn.execute(
+                    _INSERT_KUDOS_AND_RECIPIENTS_PG, {**values, "members": members}
                 )
-            ).scalar_one()
+                kudos_id = result.scalars().first()
+                assert kudos_id is not None, "a kudos always has recipients"
+                return int(kudos_id)
+            kudos_id = (await self.conn.execute(_INSERT_KUDOS, values)).scalar_one()
         except IntegrityError as exc:
             if is_unique_violation(exc):
                 raise DuplicateDelivery() from exc
