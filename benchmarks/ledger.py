@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import platform
 import random
@@ -24,6 +25,7 @@ import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 from sqlalchemy import text
@@ -101,33 +103,70 @@ def one_give(workspace: WorkspaceRef, people: list[MemberRef], rng: random.Rando
     )
 
 
+GIVES_WORKSPACE = WorkspaceRef("bench", "gives")
+
+
+async def give_concurrently(app: App, commands: list[GiveKudos], concurrency: int) -> None:
+    queue = iter(commands)
+
+    async def worker() -> None:
+        for command in queue:
+            await give_kudos(app.services, command)
+
+    await asyncio.gather(*[worker() for _ in range(concurrency)])
+
+
+def _process_worker(url: str, seed: int, gives: int, concurrency: int, start: Any) -> None:
+    """One more `kudos serve`-like process giving against the same database."""
+
+    async def run() -> None:
+        app = await open_app(url)
+        rng = random.Random(seed)
+        people = [MemberRef(f"U{i:05d}", f"Member {i}") for i in range(1000)]
+        commands = [one_give(GIVES_WORKSPACE, people, rng) for _ in range(gives)]
+        start.wait()
+        await give_concurrently(app, commands, concurrency)
+        await app.close()
+
+    asyncio.run(run())
+
+
 async def bench_gives(backend: str, gives: int) -> dict[str, float]:
     url = await fresh_database(backend, "gives")
     app = await open_app(url)
     results: dict[str, float] = {}
     try:
-        workspace = WorkspaceRef("bench", "gives")
-        people = await workspace_with_members(app, workspace, 1000)
+        people = await workspace_with_members(app, GIVES_WORKSPACE, 1000)
         rng = random.Random(7)
         for person in people:  # grant every allowance before timing
-            await give_kudos(app.services, replace(one_give(workspace, people, rng), giver=person))
+            command = replace(one_give(GIVES_WORKSPACE, people, rng), giver=person)
+            await give_kudos(app.services, command)
 
-        commands = [one_give(workspace, people, rng) for _ in range(gives)]
+        commands = [one_give(GIVES_WORKSPACE, people, rng) for _ in range(gives)]
         started = time.perf_counter()
         for command in commands:
             await give_kudos(app.services, command)
         results["one writer"] = gives / (time.perf_counter() - started)
 
-        commands = [one_give(workspace, people, rng) for _ in range(gives)]
-        queue = iter(commands)
-
-        async def worker() -> None:
-            for command in queue:
-                await give_kudos(app.services, command)
-
+        commands = [one_give(GIVES_WORKSPACE, people, rng) for _ in range(gives)]
         started = time.perf_counter()
-        await asyncio.gather(*[worker() for _ in range(16)])
+        await give_concurrently(app, commands, 16)
         results["16 concurrent"] = gives / (time.perf_counter() - started)
+
+        context = multiprocessing.get_context("spawn")
+        start = context.Event()
+        workers = [
+            context.Process(target=_process_worker, args=(url, seed, gives // 2, 8, start))
+            for seed in (11, 12)
+        ]
+        for worker in workers:
+            worker.start()
+        await asyncio.sleep(3)  # let both processes import, connect and build their commands
+        started = time.perf_counter()
+        start.set()
+        for worker in workers:
+            await asyncio.to_thread(worker.join)
+        results["16 over 2 procs"] = gives / (time.perf_counter() - started)
     finally:
         await app.close()
         await drop_database(backend, url)
@@ -175,7 +214,7 @@ async def generate_entries(app: App, workspace: WorkspaceRef, entries: int, memb
     for start in range(0, entries, chunk):
         count = min(chunk, entries - start)
         if pg:
-            series = f"SELECT i FROM generate_series({start}, {start + count - 1}) AS s(i)"
+            series = f"SELECT i FROM generate_series({start}::bigint, {start + count - 1}) AS s(i)"
             created = (
                 "TIMESTAMPTZ '2026-11-18 12:00:00+00' - (g.i % 52) * INTERVAL '7 days' "
                 "- (g.i % 3600) * INTERVAL '1 second'"
@@ -203,7 +242,7 @@ async def generate_entries(app: App, workspace: WorkspaceRef, entries: int, memb
             """)
             )
     generator = (
-        f"SELECT i FROM generate_series(0, {entries - 1}) AS s(i)"
+        f"SELECT i FROM generate_series(0::bigint, {entries - 1}) AS s(i)"
         if pg
         else f"WITH RECURSIVE s(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM s "
         f"WHERE i < {entries - 1}) SELECT i FROM s"
@@ -288,10 +327,13 @@ async def main() -> None:
     for backend in backends:
         if args.gives:
             for label, rate in (await bench_gives(backend, args.gives)).items():
-                print(f"{backend:8} gives/s {label:14} {rate:8.0f}")
+                print(f"{backend:8} gives/s {label:16} {rate:8.0f}", flush=True)
         for size in (int(s) for s in args.entries.split(",") if int(s)):
             for label, value in (await bench_leaderboard(backend, size)).items():
-                print(f"{backend:8} leaderboard over {size:>10,} entries  {label:18} {value:8.2f}")
+                print(
+                    f"{backend:8} leaderboard over {size:>10,} entries  {label:20} {value:8.2f}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

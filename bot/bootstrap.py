@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from bot.config import Settings
 from bot.migrations import upgrade_async
 from bot.services.context import ServiceContext
-from bot.services.ports import Clock, SystemClock
+from bot.services.ports import Clock, Notifier, SilentNotifier, SystemClock
 from bot.store.database import Database
 from bot.store.unit_of_work import SqlUnitOfWorkFactory
 
@@ -25,12 +25,20 @@ class App:
 
 
 async def build(
-    settings: Settings | None = None, *, clock: Clock | None = None, migrate: bool = True
+    settings: Settings | None = None,
+    *,
+    clock: Clock | None = None,
+    notifier: Notifier | None = None,
+    migrate: bool = True,
 ) -> App:
     """Build the app from settings; upgrade the schema first unless told not to."""
     settings = settings or Settings()
     if migrate:
         await upgrade_async(settings.database_url)
     database = Database(settings.database_url)
-    services = ServiceContext(uow=SqlUnitOfWorkFactory(database), clock=clock or SystemClock())
+    services = ServiceContext(
+        uow=SqlUnitOfWorkFactory(database),
+        clock=clock or SystemClock(),
+        notifier=notifier or SilentNotifier(),
+    )
     return App(settings=settings, database=database, services=services)

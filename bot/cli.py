@@ -167,14 +167,6 @@ async def _verify(args: argparse.Namespace, app: App) -> int:
     return 1 if drifts else 0
 
 
-def _serve(settings: Settings, host: str, port: int) -> int:
-    import uvicorn
-
-    from bot.web.server import serve
-
-    return serve(settings, host, port, uvicorn)
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `kudos` console script."""
     args = _parser().parse_args(argv)
@@ -193,7 +185,9 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.command == "serve":
-            return _serve(settings, args.host, args.port or settings.port)
+            from bot.web.server import serve
+
+            return serve(settings, args.host, args.port or settings.port)
         if args.command == "db":
             from bot import migrations
 

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.engine import make_url
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory file locks; start one process at a time there
+    fcntl = None  # type: ignore[assignment]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -19,8 +27,31 @@ def alembic_config(database_url: str) -> Config:
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the schema to `revision`; safe to call on every start."""
-    command.upgrade(alembic_config(database_url), revision)
+    """Bring the schema to `revision`; safe to call on every start, from several processes."""
+    with _sqlite_file_lock(database_url):
+        command.upgrade(alembic_config(database_url), revision)
+
+
+@contextmanager
+def _sqlite_file_lock(database_url: str) -> Iterator[None]:
+    """Processes upgrading one SQLite file take turns (PostgreSQL uses an advisory lock in
+    migrations/env.py)."""
+    url = make_url(database_url)
+    if (
+        fcntl is None
+        or url.get_backend_name() != "sqlite"
+        or not url.database
+        or url.database == ":memory:"
+    ):
+        yield
+        return
+    lock_path = Path(url.database).with_name(Path(url.database).name + ".migrate-lock")
+    with open(lock_path, "a") as lock_file:
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_file, fcntl.LOCK_UN)
 
 
 def downgrade(database_url: str, revision: str) -> None:

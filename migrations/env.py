@@ -31,6 +31,11 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+# Replicas that start together each upgrade on start; on PostgreSQL they queue on this lock
+# (held until the migration transaction ends), so the second finds the schema at head.
+MIGRATION_LOCK_ID = 0x6B75646F73  # "kudos"
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -39,6 +44,8 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK_ID})")
         context.run_migrations()
 
 

@@ -37,7 +37,7 @@ _NEUTRAL_MENTION = re.compile(r"<@([^<>\s|]+)(?:\|[^<>]*)?>")
 _NAME_MENTION = re.compile(r"@([^\s@<>+,:;!?()\[\]{}\"'`]+)")
 _HASHTAG = re.compile(r"#([\w][\w-]*)")
 _SIGNED_NUMBER = re.compile(r"([+-]?)(\d+(?:[.,]\d+)?)")
-_FILLER = {"points", "point", "pts", "pt", "kudos", "x"}
+_FILLER = {"points", "point", "pts", "pt", "kudos"}
 _PERIODS = {
     "week": "week",
     "weekly": "week",

@@ -3,23 +3,43 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from bot.services.ports import Clock, SystemClock, TransientConflict, UnitOfWork, UnitOfWorkFactory
+from bot.services.ports import (
+    Clock,
+    Notifier,
+    SilentNotifier,
+    SystemClock,
+    TransientConflict,
+    UnitOfWork,
+    UnitOfWorkFactory,
+)
 
 T = TypeVar("T")
+log = logging.getLogger("kudos.services")
 MAX_ATTEMPTS = 8
 
 
 @dataclass
 class ServiceContext:
-    """The unit-of-work factory and the clock; `bootstrap` builds one per process."""
+    """The unit-of-work factory, the clock and the notifier; `bootstrap` builds one per
+    process."""
 
     uow: UnitOfWorkFactory
     clock: Clock = field(default_factory=SystemClock)
+    notifier: Notifier = field(default_factory=SilentNotifier)
+
+
+async def notify(event: Awaitable[None]) -> None:
+    """Deliver a notification; a failure is logged, never undoes or fails the command."""
+    try:
+        await event
+    except Exception:
+        log.exception("notification failed; the command itself succeeded")
 
 
 async def in_transaction(

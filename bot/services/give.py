@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.domain import errors, rules
@@ -15,7 +15,7 @@ from bot.domain.model import (
     allowance_period_key,
     next_period_start,
 )
-from bot.services.context import ServiceContext, in_transaction
+from bot.services.context import ServiceContext, in_transaction, notify
 from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
 from bot.services.results import KudosGiven
 
@@ -43,16 +43,19 @@ async def ensure_allowance(
     """Grant the member's allowance for the current period, lazily and exactly once."""
     if member.allowance_period == at_period:
         return member
-    if not await uow.ledger.claim_period(
-        member.allowance_account_id, member.allowance_period, at_period
-    ):
+    balance = await uow.ledger.claim_period(member.allowance_account_id, at_period)
+    if balance is None:
         return member  # another transaction granted it; the conditional debit stays the judge
-    fresh = (await uow.members.by_ids(workspace, [member.id]))[member.id]
+    claimed = replace(member, allowance_balance=balance)
     transfers = rules.plan_allowance_refresh(
-        workspace.settings, fresh, workspace.mint_account_id, at_period
+        workspace.settings, claimed, workspace.mint_account_id, at_period
     )
-    await uow.ledger.post(workspace, transfers, now)
-    return (await uow.members.by_ids(workspace, [member.id]))[member.id]
+    balances = await uow.ledger.post(workspace, transfers, now)
+    return replace(
+        claimed,
+        allowance_balance=balances.get(member.allowance_account_id, balance),
+        allowance_period=at_period,
+    )
 
 
 def _resolve(members: dict[str, Member], refs: Sequence[MemberRef]) -> list[Member]:
@@ -91,7 +94,7 @@ async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
             settings, giver, recipients, amount_each, command.tags, kudos_id, now
         )
         try:
-            await uow.ledger.post(workspace, plan.transfers, now)
+            balances = await uow.ledger.post(workspace, plan.transfers, now)
         except InsufficientFunds:
             available = rules.effective_allowance(
                 settings,
@@ -113,14 +116,16 @@ async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
             amount_each=amount_each,
             reason=command.reason,
             tags=command.tags,
-            allowance_left=giver.allowance_balance - amount_each * len(recipients),
+            allowance_left=balances[giver.allowance_account_id],
             nudge=None if command.reason else NUDGE,
         )
 
     try:
-        return await in_transaction(ctx, work)
+        given = await in_transaction(ctx, work)
     except DuplicateDelivery:
         return await _already_given(ctx, command)
+    await notify(ctx.notifier.kudos_given(command.workspace, given))
+    return given
 
 
 async def _already_given(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:

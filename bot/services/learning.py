@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.domain import rules
 from bot.domain.model import MemberRef, WorkspaceRef
-from bot.services.context import ServiceContext, in_transaction
+from bot.services.context import ServiceContext, in_transaction, notify
 from bot.services.ports import UnitOfWork
 from bot.services.results import LearningShared
 
@@ -29,4 +29,6 @@ async def share_learning(
         await uow.commit()
         return LearningShared(learning_id, author.display_name, body, topic)
 
-    return await in_transaction(ctx, work)
+    shared = await in_transaction(ctx, work)
+    await notify(ctx.notifier.learning_shared(workspace_ref, shared))
+    return shared

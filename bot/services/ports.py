@@ -20,6 +20,7 @@ from bot.domain.model import (
     WorkspaceRef,
     WorkspaceSettings,
 )
+from bot.services.results import KudosGiven, LearningShared
 
 
 class InsufficientFunds(Exception):
@@ -49,6 +50,25 @@ class SystemClock:
         return datetime.now(UTC)
 
 
+class Notifier(Protocol):
+    """Tells people about what happened beyond the reply to their own command: recipients
+    about kudos, channels about learnings. Called after the commit, never for a duplicate or
+    a refusal; the Slack and Teams adapters implement it."""
+
+    async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None: ...
+    async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None: ...
+
+
+class SilentNotifier:
+    """Tells no one: the console, where the person reads the reply themselves."""
+
+    async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None:
+        return None
+
+    async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
+        return None
+
+
 class WorkspaceRepository(Protocol):
     async def get(self, ref: WorkspaceRef) -> Workspace | None: ...
     async def ensure(self, ref: WorkspaceRef) -> Workspace: ...
@@ -65,13 +85,17 @@ class MemberRepository(Protocol):
 
 
 class LedgerRepository(Protocol):
-    async def claim_period(self, account_id: int, old: str | None, new: str) -> bool:
-        """Move an allowance account to a new period; True for exactly one caller."""
+    async def claim_period(self, account_id: int, new: str) -> int | None:
+        """Move an allowance account to a new period. Exactly one caller gets the balance it
+        had (and holds its row until the end of the transaction); the others get None."""
         ...
 
-    async def post(self, workspace: Workspace, transfers: Sequence[Transfer], at: datetime) -> None:
-        """Write the entries and move the cached balances; raise InsufficientFunds or
-        DuplicateDelivery (an entry's idempotency key was used before)."""
+    async def post(
+        self, workspace: Workspace, transfers: Sequence[Transfer], at: datetime
+    ) -> dict[int, int]:
+        """Write the entries and move the cached balances; return the new balance of every
+        account that moved. Raise InsufficientFunds or DuplicateDelivery (an entry's
+        idempotency key was used before)."""
         ...
 
     async def add_totals(self, workspace: Workspace, deltas: Sequence[TotalsDelta]) -> None: ...

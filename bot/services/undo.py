@@ -39,7 +39,7 @@ async def undo_last_kudos(
             now,
         )
         try:
-            await uow.ledger.post(workspace, transfers, now)
+            balances = await uow.ledger.post(workspace, transfers, now)
         except InsufficientFunds as exc:
             spender = next(
                 p.display_name for p in people.values() if p.earned_account_id == exc.account_id
@@ -47,12 +47,11 @@ async def undo_last_kudos(
             raise errors.PointsAlreadySpent(spender) from None
         await uow.ledger.add_totals(workspace, totals)
         await uow.commit()
-        refreshed = (await uow.members.by_ids(workspace, [giver.id]))[giver.id]
         return KudosUndone(
             kudos_id=kudos.id,
             recipients=tuple(people[m].display_name for m in kudos.recipient_ids),
             amount_each=kudos.amount_each,
-            allowance_left=rules.effective_allowance(workspace.settings, refreshed, now),
+            allowance_left=balances.get(giver.allowance_account_id, giver.allowance_balance),
         )
 
     return await in_transaction(ctx, work)

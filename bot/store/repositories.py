@@ -107,6 +107,7 @@ _CLAIM_PERIOD = (
     .where(AccountRow.id == bindparam("p_account"))
     .where(or_(AccountRow.period.is_(None), AccountRow.period != bindparam("p_period")))
     .values(period=bindparam("p_period"))
+    .returning(AccountRow.balance)
 )
 # Every posting the domain makes moves one account by X and the others by Y (a give: the
 # giver's allowance by -total, each recipient by +each; an undo, a grant, an expiry alike), so
@@ -121,6 +122,7 @@ _MOVE = (
     .where(AccountRow.id.in_(bindparam("p_ids", expanding=True)))
     .where(or_(AccountRow.kind == AccountKind.MINT.value, AccountRow.balance + _move_delta >= 0))
     .values(balance=AccountRow.balance + _move_delta)
+    .returning(AccountRow.id, AccountRow.balance)
 )
 _BALANCES = select(AccountRow.id, AccountRow.balance, AccountRow.kind).where(
     AccountRow.id.in_(bindparam("p_ids", expanding=True))
@@ -350,9 +352,10 @@ def _differs(member: Member, ref: MemberRef) -> bool:
 
 
 class SqlLedgerRepository(_Repository):
-    async def claim_period(self, account_id: int, old: str | None, new: str) -> bool:
+    async def claim_period(self, account_id: int, new: str) -> int | None:
         result = await self.conn.execute(_CLAIM_PERIOD, {"p_account": account_id, "p_period": new})
-        return result.rowcount == 1
+        balance = result.scalar()
+        return None if balance is None else int(balance)
 
     async def balance(self, account_id: int) -> int:
         value = await self.conn.scalar(
@@ -360,14 +363,15 @@ class SqlLedgerRepository(_Repository):
         )
         return int(value or 0)
 
-    async def post(self, workspace: Workspace, transfers: Sequence[Transfer], at: datetime) -> None:
+    async def post(
+        self, workspace: Workspace, transfers: Sequence[Transfer], at: datetime
+    ) -> dict[int, int]:
         deltas: dict[int, int] = defaultdict(int)
         for t in transfers:
             deltas[t.debit_account_id] -= t.amount
             deltas[t.credit_account_id] += t.amount
         changes = {account: delta for account, delta in deltas.items() if delta}
-        if changes:
-            await self._move(workspace, changes)
+        balances = await self._move(workspace, changes) if changes else {}
         try:
             await self.conn.execute(
                 _INSERT_ENTRIES,
@@ -389,16 +393,19 @@ class SqlLedgerRepository(_Repository):
             if is_unique_violation(exc):
                 raise DuplicateDelivery() from exc
             raise
+        return balances
 
-    async def _move(self, workspace: Workspace, changes: dict[int, int]) -> None:
+    async def _move(self, workspace: Workspace, changes: dict[int, int]) -> dict[int, int]:
+        """Apply balance changes; the new balances by account, or InsufficientFunds."""
         counts = defaultdict(list)
         for account, delta in changes.items():
             counts[delta].append(account)
         singles = [accounts[0] for accounts in counts.values() if len(accounts) == 1]
         if len(counts) > 2 or not singles:
+            balances: dict[int, int] = {}
             for account, delta in sorted(changes.items()):  # not a one-vs-rest posting
-                await self._move(workspace, {account: delta})
-            return
+                balances.update(await self._move(workspace, {account: delta}))
+            return balances
         one = singles[0]
         rest = next((d for d in counts if d != changes[one]), changes[one])
         result = await self.conn.execute(
@@ -411,14 +418,16 @@ class SqlLedgerRepository(_Repository):
                 "p_rest_delta": rest,
             },
         )
-        if result.rowcount != len(changes):
-            balances = await self.conn.execute(_BALANCES, {"p_ids": sorted(changes)})
+        moved = {row.id: int(row.balance) for row in result}
+        if len(moved) != len(changes):
+            current = await self.conn.execute(_BALANCES, {"p_ids": sorted(changes)})
             short = [
                 row.id
-                for row in balances
+                for row in current
                 if row.kind != AccountKind.MINT.value and row.balance + changes[row.id] < 0
             ]
             raise InsufficientFunds(short[0] if short else min(changes))
+        return moved
 
     async def add_totals(self, workspace: Workspace, deltas: Sequence[TotalsDelta]) -> None:
         merged: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any
+
+import uvicorn
 
 from bot.bootstrap import build
 from bot.config import Settings
@@ -13,7 +14,7 @@ from bot.web.app import create_app
 log = logging.getLogger("kudos.web")
 
 
-def serve(settings: Settings, host: str, port: int, uvicorn: Any) -> int:
+def serve(settings: Settings, host: str, port: int) -> int:
     """Upgrade the schema, then serve until interrupted."""
 
     async def main() -> None:

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -42,3 +46,20 @@ def test_upgrade_downgrade_upgrade_and_no_drift(database_url: str) -> None:
     tables, diff = asyncio.run(_inspect(database_url))
     assert expected <= tables
     assert diff == [], f"models and migrations drifted: {diff}"
+
+
+def test_replicas_upgrading_at_once_all_succeed(database_url: str) -> None:
+    """Several `kudos serve` starting together each run the upgrade; none may fail."""
+    kudos = str(Path(sys.executable).parent / "kudos")
+    migrations.downgrade(database_url, "base")
+    env = {**os.environ, "DATABASE_URL": database_url}
+    processes = [
+        subprocess.Popen([kudos, "db", "upgrade"], env=env, stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    for process in processes:
+        _, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+    tables, diff = asyncio.run(_inspect(database_url))
+    assert set(Base.metadata.tables) <= tables
+    assert diff == []
