@@ -15,6 +15,7 @@ WAL, foreign keys and `synchronous=NORMAL` on every connection.
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event
@@ -137,11 +138,14 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
 def is_retryable(exc: BaseException) -> bool:
     """True for a deadlock, a serialization failure, a locked SQLite database, or a pooled
     connection found dead (say, after a PostgreSQL restart) and dropped from the pool."""
-    if not isinstance(exc, DBAPIError):
+    if isinstance(exc, DBAPIError):
+        if exc.connection_invalidated:
+            return True
+        orig: BaseException | None = exc.orig
+    elif isinstance(exc, sqlite3.OperationalError):  # raised by our own BEGIN, unwrapped
+        orig = exc
+    else:
         return False
-    if exc.connection_invalidated:
-        return True
-    orig = exc.orig
     state = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if state in _RETRYABLE_SQLSTATES:
         return True

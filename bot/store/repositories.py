@@ -116,10 +116,19 @@ _one = bindparam("p_one", type_=BigInteger)
 _one_delta = bindparam("p_one_delta", type_=BigInteger)
 _rest_delta = bindparam("p_rest_delta", type_=BigInteger)
 _move_delta = case((AccountRow.id == _one, _one_delta), else_=_rest_delta)
+# Rows are locked in ascending id order (LockRows above the sort) before they change, so
+# concurrent postings never deadlock on PostgreSQL; SQLite ignores FOR UPDATE and is serialised.
+_locked_in_order = (
+    select(AccountRow.id)
+    .where(AccountRow.id.in_(bindparam("p_ids", expanding=True)))
+    .order_by(AccountRow.id)
+    .with_for_update()
+    .subquery("locked")
+)
 _MOVE = (
     update(AccountRow)
+    .where(AccountRow.id == _locked_in_order.c.id)
     .where(AccountRow.workspace_id == bindparam("p_ws"))
-    .where(AccountRow.id.in_(bindparam("p_ids", expanding=True)))
     .where(or_(AccountRow.kind == AccountKind.MINT.value, AccountRow.balance + _move_delta >= 0))
     .values(balance=AccountRow.balance + _move_delta)
     .returning(AccountRow.id, AccountRow.balance)

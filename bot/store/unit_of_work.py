@@ -42,8 +42,10 @@ class SqlUnitOfWork:
         try:
             self._conn = await self._database.connect(write=self._write)
             await self._conn.begin()
-        except BaseException:
+        except BaseException as exc:
             await self._release()
+            if is_retryable(exc):  # e.g. SQLite still locked by another process at BEGIN
+                raise TransientConflict(str(exc)) from exc
             raise
         conn = self._conn
         self.workspaces = SqlWorkspaceRepository(conn, self._database.workspace_cache)
