@@ -125,8 +125,6 @@ class KudosRow(Base):
         UniqueConstraint("workspace_id", "idempotency_key"),
         CheckConstraint("amount_each > 0", name="amount_each_positive"),
         Index("ix_kudos_giver_created", "workspace_id", "giver_id", "created_at"),
-        Index("ix_kudos_workspace_created", "workspace_id", "created_at"),
-        Index("ix_kudos_message_ref", "workspace_id", "message_ref"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -157,9 +155,9 @@ class LeaderboardTotalRow(Base):
     scan the ledger."""
 
     __tablename__ = "leaderboard_totals"
-    __table_args__ = (
-        Index("ix_leaderboard_totals_rank", "workspace_id", "bucket", "tag", "received"),
-    )
+    # No index on `received`: a leaderboard reads one bucket's rows by the primary key and
+    # sorts them (one row per member recognised in the period), while an index on it would be
+    # rewritten by every kudos (no HOT updates on PostgreSQL).
 
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
     bucket: Mapped[str] = mapped_column(String(24), primary_key=True)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-21 22:18:32.615927
+Create Date: 2026-11-21 22:57:24.742723
 """
 
 from collections.abc import Sequence
@@ -113,10 +113,6 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_kudos_giver_created", ["workspace_id", "giver_id", "created_at"], unique=False
         )
-        batch_op.create_index("ix_kudos_message_ref", ["workspace_id", "message_ref"], unique=False)
-        batch_op.create_index(
-            "ix_kudos_workspace_created", ["workspace_id", "created_at"], unique=False
-        )
 
     op.create_table(
         "leaderboard_totals",
@@ -142,13 +138,6 @@ def upgrade() -> None:
             "workspace_id", "bucket", "tag", "member_id", name=op.f("pk_leaderboard_totals")
         ),
     )
-    with op.batch_alter_table("leaderboard_totals", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_leaderboard_totals_rank",
-            ["workspace_id", "bucket", "tag", "received"],
-            unique=False,
-        )
-
     op.create_table(
         "learnings",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -263,13 +252,8 @@ def downgrade() -> None:
         batch_op.drop_index("ix_learnings_workspace_created")
 
     op.drop_table("learnings")
-    with op.batch_alter_table("leaderboard_totals", schema=None) as batch_op:
-        batch_op.drop_index("ix_leaderboard_totals_rank")
-
     op.drop_table("leaderboard_totals")
     with op.batch_alter_table("kudos", schema=None) as batch_op:
-        batch_op.drop_index("ix_kudos_workspace_created")
-        batch_op.drop_index("ix_kudos_message_ref")
         batch_op.drop_index("ix_kudos_giver_created")
 
     op.drop_table("kudos")

@@ -1,0 +1,20 @@
+"""Repositories: the services' ports implemented with SQLAlchemy Core on one connection.
+
+Every statement filters by workspace; none crosses workspaces.
+"""
+
+from bot.store.repositories.kudos import SqlKudosRepository
+from bot.store.repositories.learnings import SqlLearningRepository
+from bot.store.repositories.ledger import SqlLedgerRepository
+from bot.store.repositories.members import SqlMemberRepository
+from bot.store.repositories.queries import SqlReadQueries
+from bot.store.repositories.workspaces import SqlWorkspaceRepository
+
+__all__ = [
+    "SqlKudosRepository",
+    "SqlLearningRepository",
+    "SqlLedgerRepository",
+    "SqlMemberRepository",
+    "SqlReadQueries",
+    "SqlWorkspaceRepository",
+]

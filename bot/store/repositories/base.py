@@ -1,0 +1,28 @@
+"""What every repository shares: one connection, and the dialect's insert.
+
+Hot-path statements in these modules are built once, at import, with bind parameters, so each
+execution reuses SQLAlchemy's compiled form instead of building and compiling a statement.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+
+from bot.store.database import SqlConnection
+
+
+def utc(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+class Repository:
+    def __init__(self, conn: SqlConnection) -> None:
+        self.conn = conn
+        self.is_postgres = conn.dialect.name == "postgresql"
+
+    def _insert(self, table: Any) -> Any:
+        return (postgresql.insert if self.is_postgres else sqlite.insert)(table)
