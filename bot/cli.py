@@ -7,11 +7,13 @@ import asyncio
 import json
 import logging
 import os
+import socket
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rich.console import Console
+from sqlalchemy.exc import DBAPIError
 
 from bot import __version__
 from bot.adapters.console import render
@@ -24,8 +26,6 @@ from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance, show_history, show_leaderboard
 from bot.services.settings import change_settings, show_settings
-
-log = logging.getLogger("kudos")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -211,6 +211,16 @@ def main(argv: list[str] | None = None) -> int:
     except KudosError as refusal:
         print(f"kudos: {refusal.message}", file=sys.stderr)
         return 1
+    except DBAPIError as exc:
+        print(
+            f"kudos: the database did not answer as expected ({str(exc.orig).strip()}). "
+            "Is it running, and has `kudos db upgrade` been run?",
+            file=sys.stderr,
+        )
+        return 2
+    except (ConnectionError, TimeoutError, socket.gaierror) as exc:
+        print(f"kudos: could not reach the database ({exc}). Check DATABASE_URL.", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     raise AssertionError(f"unhandled command {args.command}")

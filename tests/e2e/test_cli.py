@@ -227,3 +227,13 @@ def test_settings_show_and_set(url: str) -> None:
     assert refused.returncode == 1 and "whole number" in refused.stderr
     malformed = kudos("settings", "set", "--workspace", "local", "max_amount", url=url)
     assert malformed.returncode == 1 and "NAME=VALUE" in malformed.stderr
+
+
+def test_a_database_without_the_schema_is_explained(tmp_path: Path) -> None:
+    result = kudos("top", "--workspace", "w", url="sqlite:///empty.db", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "kudos db upgrade" in result.stderr and "Traceback" not in result.stderr
+    unreachable = kudos(
+        "ledger", "verify", url="postgresql://postgres@127.0.0.1:1/nowhere", cwd=tmp_path
+    )
+    assert unreachable.returncode == 2 and "Traceback" not in unreachable.stderr
