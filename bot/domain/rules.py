@@ -109,7 +109,11 @@ def totals_deltas(
 def plan_allowance_refresh(
     settings: WorkspaceSettings, member: Member, mint_account_id: int, period: str
 ) -> list[Transfer]:
-    """Expire what is left of the old period (unless rollover) and grant the new one."""
+    """Expire what is left of the old period (unless rollover) and grant the new one.
+
+    No idempotency key: claiming the period on the account row makes each refresh happen
+    once, and a period key can legitimately come back (an admin switching month -> week ->
+    month within one month)."""
     transfers: list[Transfer] = []
     if member.allowance_balance > 0 and not settings.allowance_rollover:
         transfers.append(
@@ -119,7 +123,6 @@ def plan_allowance_refresh(
                 member.allowance_balance,
                 EntryKind.EXPIRE,
                 f"expire:{member.allowance_period}",
-                f"expire:{member.id}:{member.allowance_period}",
             )
         )
     if settings.allowance_amount > 0:
@@ -130,7 +133,6 @@ def plan_allowance_refresh(
                 settings.allowance_amount,
                 EntryKind.GRANT,
                 f"grant:{period}",
-                f"grant:{member.id}:{period}",
             )
         )
     return transfers

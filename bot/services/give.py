@@ -94,7 +94,7 @@ async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
             settings, giver, recipients, amount_each, command.tags, kudos_id, now
         )
         try:
-            balances = await uow.ledger.post(workspace, plan.transfers, now)
+            balances = await uow.ledger.post(workspace, plan.transfers, now, plan.totals)
         except InsufficientFunds:
             available = rules.effective_allowance(
                 settings,
@@ -106,7 +106,6 @@ async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
                 available,
                 f"on {next_period_start(settings, now):%b %-d}",
             ) from None
-        await uow.ledger.add_totals(workspace, plan.totals)
         await uow.commit()
         return KudosGiven(
             kudos_id=kudos_id,

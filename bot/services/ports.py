@@ -91,14 +91,17 @@ class LedgerRepository(Protocol):
         ...
 
     async def post(
-        self, workspace: Workspace, transfers: Sequence[Transfer], at: datetime
+        self,
+        workspace: Workspace,
+        transfers: Sequence[Transfer],
+        at: datetime,
+        totals: Sequence[TotalsDelta] = (),
     ) -> dict[int, int]:
-        """Write the entries and move the cached balances; return the new balance of every
-        account that moved. Raise InsufficientFunds or DuplicateDelivery (an entry's
-        idempotency key was used before)."""
+        """Write the entries, move the cached balances and apply the leaderboard deltas, all or
+        nothing; return the new balance of every account that moved. Raise InsufficientFunds
+        or DuplicateDelivery (an entry's idempotency key was used before)."""
         ...
 
-    async def add_totals(self, workspace: Workspace, deltas: Sequence[TotalsDelta]) -> None: ...
     async def verify(self, workspace_id: int | None) -> list[Drift]: ...
 
 

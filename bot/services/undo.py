@@ -39,13 +39,12 @@ async def undo_last_kudos(
             now,
         )
         try:
-            balances = await uow.ledger.post(workspace, transfers, now)
+            balances = await uow.ledger.post(workspace, transfers, now, totals)
         except InsufficientFunds as exc:
             spender = next(
                 p.display_name for p in people.values() if p.earned_account_id == exc.account_id
             )
             raise errors.PointsAlreadySpent(spender) from None
-        await uow.ledger.add_totals(workspace, totals)
         await uow.commit()
         return KudosUndone(
             kudos_id=kudos.id,

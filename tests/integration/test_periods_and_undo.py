@@ -179,3 +179,15 @@ async def test_empty_learning_is_refused(app: App) -> None:
     with pytest.raises(errors.ParseError):
         await share_learning(app.services, WS, MemberRef("ana"), "   ", None)
     assert await scalar(app, "SELECT count(*) FROM learnings") == 0
+
+
+async def test_switching_the_allowance_period_back_and_forth_regrants_cleanly(
+    app: App, clock: FakeClock
+) -> None:
+    await give(app, "ana", "raj", amount=10)  # month 2026-11 granted
+    await configure(app, allowance_period="week")
+    await give(app, "ana", "raj", amount=1)  # week 2026-W47 granted
+    await configure(app, allowance_period="month")
+    given = await give(app, "ana", "raj", amount=1)  # 2026-11 again: a new grant, not a crash
+    assert (given.duplicate, given.allowance_left) == (False, 99)
+    assert await verify_ledger(app.services) == []

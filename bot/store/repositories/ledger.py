@@ -7,7 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, and_, bindparam, case, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    BigInteger,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
@@ -78,63 +89,93 @@ def _totals_upsert(dialect: str) -> Any:
 _TOTALS_UPSERT = {name: _totals_upsert(name) for name in ("postgresql", "sqlite")}
 
 
+def _one_versus_rest(changes: dict[int, int]) -> tuple[int, int] | None:
+    """(the account that moves alone, the delta all others share), or None for other shapes."""
+    if not changes:
+        return None
+    by_delta: dict[int, list[int]] = defaultdict(list)
+    for account, delta in changes.items():
+        by_delta[delta].append(account)
+    singles = [accounts[0] for accounts in by_delta.values() if len(accounts) == 1]
+    if len(by_delta) > 2 or not singles:
+        return None
+    one = singles[0]
+    rest = next((d for d in by_delta if d != changes[one]), changes[one])
+    return one, rest
+
+
+def _merge_totals(workspace: Workspace, deltas: Sequence[TotalsDelta]) -> list[dict[str, Any]]:
+    """One row per (bucket, tag, member), in key order (a fixed lock order)."""
+    merged: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])
+    for d in deltas:
+        pair = merged[(d.bucket, d.tag[:64], d.member_id)]
+        pair[0] += d.received
+        pair[1] += d.given
+    return [
+        {
+            "workspace_id": workspace.id,
+            "bucket": bucket,
+            "tag": tag,
+            "member_id": member_id,
+            "received": received,
+            "given": given,
+        }
+        for (bucket, tag, member_id), (received, given) in sorted(merged.items())
+    ]
+
+
 class SqlLedgerRepository(Repository):
     async def claim_period(self, account_id: int, new: str) -> int | None:
         result = await self.conn.execute(_CLAIM_PERIOD, {"p_account": account_id, "p_period": new})
         balance = result.scalar()
         return None if balance is None else int(balance)
 
-    async def balance(self, account_id: int) -> int:
-        value = await self.conn.scalar(
-            select(AccountRow.balance).where(AccountRow.id == account_id)
-        )
-        return int(value or 0)
-
     async def post(
-        self, workspace: Workspace, transfers: Sequence[Transfer], at: datetime
+        self,
+        workspace: Workspace,
+        transfers: Sequence[Transfer],
+        at: datetime,
+        totals: Sequence[TotalsDelta] = (),
     ) -> dict[int, int]:
         deltas: dict[int, int] = defaultdict(int)
         for t in transfers:
             deltas[t.debit_account_id] -= t.amount
             deltas[t.credit_account_id] += t.amount
         changes = {account: delta for account, delta in deltas.items() if delta}
-        balances = await self._move(workspace, changes) if changes else {}
+        entries = [
+            {
+                "workspace_id": workspace.id,
+                "debit_account_id": t.debit_account_id,
+                "credit_account_id": t.credit_account_id,
+                "amount": t.amount,
+                "kind": t.kind.value,
+                "reference": t.reference,
+                "idempotency_key": t.idempotency_key,
+                "created_at": at,
+            }
+            for t in transfers
+        ]
+        rows = _merge_totals(workspace, totals)
         try:
-            await self.conn.execute(
-                _INSERT_ENTRIES,
-                [
-                    {
-                        "workspace_id": workspace.id,
-                        "debit_account_id": t.debit_account_id,
-                        "credit_account_id": t.credit_account_id,
-                        "amount": t.amount,
-                        "kind": t.kind.value,
-                        "reference": t.reference,
-                        "idempotency_key": t.idempotency_key,
-                        "created_at": at,
-                    }
-                    for t in transfers
-                ],
-            )
+            balances = await self._move(workspace, changes) if changes else {}
+            await self.conn.execute(_INSERT_ENTRIES, entries)
         except IntegrityError as exc:
             if is_unique_violation(exc):
                 raise DuplicateDelivery() from exc
             raise
+        if rows:
+            await self.conn.execute(_TOTALS_UPSERT[self.conn.dialect.name], rows)
         return balances
 
     async def _move(self, workspace: Workspace, changes: dict[int, int]) -> dict[int, int]:
         """Apply balance changes; the new balances by account, or InsufficientFunds."""
-        counts = defaultdict(list)
-        for account, delta in changes.items():
-            counts[delta].append(account)
-        singles = [accounts[0] for accounts in counts.values() if len(accounts) == 1]
-        if len(counts) > 2 or not singles:
+        shape = _one_versus_rest(changes)
+        if shape is None:
             balances: dict[int, int] = {}
-            for account, delta in sorted(changes.items()):  # not a one-vs-rest posting
+            for account, delta in sorted(changes.items()):
                 balances.update(await self._move(workspace, {account: delta}))
             return balances
-        one = singles[0]
-        rest = next((d for d in counts if d != changes[one]), changes[one])
+        one, rest = shape
         result = await self.conn.execute(
             _MOVE[self.conn.dialect.name],
             {
@@ -147,37 +188,18 @@ class SqlLedgerRepository(Repository):
         )
         moved = {row.id: int(row.balance) for row in result}
         if len(moved) != len(changes):
-            current = await self.conn.execute(_BALANCES, {"p_ids": sorted(changes)})
-            short = [
-                row.id
-                for row in current
-                if row.kind != AccountKind.MINT.value and row.balance + changes[row.id] < 0
-            ]
-            raise InsufficientFunds(short[0] if short else min(changes))
+            await self._raise_short(changes)
         return moved
 
-    async def add_totals(self, workspace: Workspace, deltas: Sequence[TotalsDelta]) -> None:
-        merged: dict[tuple[str, str, int], list[int]] = defaultdict(lambda: [0, 0])
-        for d in deltas:
-            pair = merged[(d.bucket, d.tag[:64], d.member_id)]
-            pair[0] += d.received
-            pair[1] += d.given
-        if not merged:
-            return
-        await self.conn.execute(
-            _TOTALS_UPSERT[self.conn.dialect.name],
-            [
-                {
-                    "workspace_id": workspace.id,
-                    "bucket": bucket,
-                    "tag": tag,
-                    "member_id": member_id,
-                    "received": received,
-                    "given": given,
-                }
-                for (bucket, tag, member_id), (received, given) in sorted(merged.items())
-            ],
-        )
+    async def _raise_short(self, changes: dict[int, int]) -> None:
+        """Name the account a refused move was short on (a cold path)."""
+        current = await self.conn.execute(_BALANCES, {"p_ids": sorted(changes)})
+        short = [
+            row.id
+            for row in current
+            if row.kind != AccountKind.MINT.value and row.balance + changes[row.id] < 0
+        ]
+        raise InsufficientFunds(short[0] if short else min(changes))
 
     async def verify(self, workspace_id: int | None) -> list[Drift]:
         """Recompute every balance from the entries and the leaderboard from the kudos."""
