@@ -19,10 +19,17 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot import migrations
 from bot.bootstrap import App, build
 from bot.config import Settings
+
+# CI runs are reproducible: the same examples every time, and no per-example deadline on a
+# machine that may be busy. Locally, hypothesis explores new examples on every run.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 ADMIN_URL = os.environ.get(
     "KUDOS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
