@@ -24,7 +24,7 @@ PLATFORM = "console"
 
 
 def member_ref(name: str) -> MemberRef:
-    """A console member: identified by the case-folded name, shown as first typed."""
+    """The speaker (`--as`): identified by the case-folded name, shown as they typed it."""
     name = name.lstrip("@")
     return MemberRef(external_id=name.casefold(), display_name=name)
 
