@@ -19,7 +19,7 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event
-from sqlalchemy.engine import CursorResult, Engine
+from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -39,12 +39,6 @@ class InlineConnection:
 
     async def execute(self, statement: Any, parameters: Any = None) -> Any:
         return self._connection.execute(statement, parameters)
-
-    async def scalar(self, statement: Any, parameters: Any = None) -> Any:
-        return self._connection.scalar(statement, parameters)
-
-    async def exec_driver_sql(self, statement: str) -> CursorResult[Any]:
-        return self._connection.exec_driver_sql(statement)
 
     async def begin(self) -> None:
         self._connection.begin()
@@ -75,16 +69,14 @@ class Database:
         if not self.is_sqlite:
             kwargs.update(pool_size=pool_size, max_overflow=pool_size)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
-        self._inline: Engine | None = None
-        self._inline_write: Engine | None = None
+        self._inline: dict[bool, Engine] | None = None  # by `write`, SQLite only
         self._write_lock: asyncio.Lock | None = None
         self.workspace_cache = WorkspaceCache()
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine.sync_engine, SQLITE_BUSY_TIMEOUT_MS)
             inline = create_engine(url.replace("sqlite+aiosqlite", "sqlite+pysqlite", 1), echo=echo)
             _install_sqlite_hooks(inline, SQLITE_INLINE_BUSY_TIMEOUT_MS)
-            self._inline = inline
-            self._inline_write = inline.execution_options(kudos_write=True)
+            self._inline = {False: inline, True: inline.execution_options(kudos_write=True)}
 
     @property
     def write_lock(self) -> asyncio.Lock | None:
@@ -95,8 +87,8 @@ class Database:
 
     async def connect(self, *, write: bool) -> SqlConnection:
         """A connection for one unit of work; `write` takes SQLite's write lock at BEGIN."""
-        if self._inline is not None and self._inline_write is not None:
-            return InlineConnection((self._inline_write if write else self._inline).connect())
+        if self._inline is not None:
+            return InlineConnection(self._inline[write].connect())
         return await self.engine.connect()
 
     async def ping(self) -> None:
@@ -106,7 +98,7 @@ class Database:
     async def dispose(self) -> None:
         await self.engine.dispose()
         if self._inline is not None:
-            self._inline.dispose()
+            self._inline[False].dispose()  # the write view shares this pool
 
 
 def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
@@ -129,7 +121,7 @@ def _install_sqlite_hooks(engine: Engine, busy_timeout_ms: int) -> None:
         write = conn.get_execution_options().get("kudos_write", False)
         statement = "BEGIN IMMEDIATE" if write else "BEGIN"
         driver = conn.connection.driver_connection
-        if hasattr(driver, "execute") and not hasattr(driver, "_tx"):  # sqlite3, inline
+        if isinstance(driver, sqlite3.Connection):  # inline: skip SQLAlchemy's execution layer
             driver.execute(statement)
         else:  # aiosqlite, through SQLAlchemy's adapter
             conn.exec_driver_sql(statement)
