@@ -62,72 +62,75 @@ def _resolve(members: dict[str, Member], refs: Sequence[MemberRef]) -> list[Memb
     return [members[ref.external_id] for ref in refs]
 
 
+async def give_in(uow: UnitOfWork, command: GiveKudos, now: datetime) -> KudosGiven:
+    """Give inside an open unit of work, without committing (the caller decides)."""
+    workspace = await uow.workspaces.ensure(command.workspace)
+    settings = workspace.settings
+    unique_recipients = tuple({r.external_id: r for r in command.recipients}.values())
+    members = await uow.members.ensure(workspace, (command.giver, *unique_recipients))
+    giver = members[command.giver.external_id]
+    recipients = _resolve(members, unique_recipients)
+    amount_each = rules.check_give(
+        settings, giver, recipients, command.amount, command.reason, command.tags
+    )
+    period = allowance_period_key(settings, now)
+    giver = await ensure_allowance(uow, workspace, giver, period, now)
+    kudos_id = await uow.kudos.add(
+        workspace,
+        giver,
+        recipients,
+        amount_each,
+        command.reason,
+        command.tags,
+        command.channel,
+        command.message_ref,
+        command.idempotency_key,
+        now,
+    )
+    plan = rules.plan_give(settings, giver, recipients, amount_each, command.tags, kudos_id, now)
+    try:
+        balances = await uow.ledger.post(workspace, plan.transfers, now, plan.totals)
+    except InsufficientFunds:
+        available = rules.effective_allowance(
+            settings, (await uow.members.by_ids(workspace, [giver.id]))[giver.id], now
+        )
+        raise errors.InsufficientAllowance(
+            amount_each * len(recipients),
+            available,
+            f"on {next_period_start(settings, now):%b %-d}",
+        ) from None
+    return KudosGiven(
+        kudos_id=kudos_id,
+        giver=giver.display_name,
+        recipients=tuple(m.display_name for m in recipients),
+        recipient_ids=tuple(m.external_id for m in recipients),
+        amount_each=amount_each,
+        reason=command.reason,
+        tags=command.tags,
+        allowance_left=balances[giver.allowance_account_id],
+        nudge=None if command.reason else NUDGE,
+        giver_id=giver.external_id,
+        channel=command.channel,
+    )
+
+
 async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
     """Give kudos from one member to one or more others, refusing anything a rule forbids."""
 
     async def work(uow: UnitOfWork) -> KudosGiven:
-        now = ctx.clock.now()
-        workspace = await uow.workspaces.ensure(command.workspace)
-        settings = workspace.settings
-        unique_recipients = tuple({r.external_id: r for r in command.recipients}.values())
-        members = await uow.members.ensure(workspace, (command.giver, *unique_recipients))
-        giver = members[command.giver.external_id]
-        recipients = _resolve(members, unique_recipients)
-        amount_each = rules.check_give(
-            settings, giver, recipients, command.amount, command.reason, command.tags
-        )
-        period = allowance_period_key(settings, now)
-        giver = await ensure_allowance(uow, workspace, giver, period, now)
-        kudos_id = await uow.kudos.add(
-            workspace,
-            giver,
-            recipients,
-            amount_each,
-            command.reason,
-            command.tags,
-            command.channel,
-            command.message_ref,
-            command.idempotency_key,
-            now,
-        )
-        plan = rules.plan_give(
-            settings, giver, recipients, amount_each, command.tags, kudos_id, now
-        )
-        try:
-            balances = await uow.ledger.post(workspace, plan.transfers, now, plan.totals)
-        except InsufficientFunds:
-            available = rules.effective_allowance(
-                settings,
-                (await uow.members.by_ids(workspace, [giver.id]))[giver.id],
-                now,
-            )
-            raise errors.InsufficientAllowance(
-                amount_each * len(recipients),
-                available,
-                f"on {next_period_start(settings, now):%b %-d}",
-            ) from None
+        given = await give_in(uow, command, ctx.clock.now())
         await uow.commit()
-        return KudosGiven(
-            kudos_id=kudos_id,
-            giver=giver.display_name,
-            recipients=tuple(m.display_name for m in recipients),
-            recipient_ids=tuple(m.external_id for m in recipients),
-            amount_each=amount_each,
-            reason=command.reason,
-            tags=command.tags,
-            allowance_left=balances[giver.allowance_account_id],
-            nudge=None if command.reason else NUDGE,
-        )
+        return given
 
     try:
         given = await in_transaction(ctx, work)
     except DuplicateDelivery:
-        return await _already_given(ctx, command)
+        return await already_given(ctx, command)
     await notify(ctx.notifier.kudos_given(command.workspace, given))
     return given
 
 
-async def _already_given(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
+async def already_given(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
     """The result of the first delivery of this key, marked as a duplicate; nothing written."""
 
     async def read(uow: UnitOfWork) -> KudosGiven:
@@ -147,6 +150,8 @@ async def _already_given(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
             tags=kudos.tags,
             allowance_left=rules.effective_allowance(workspace.settings, giver, ctx.clock.now()),
             duplicate=True,
+            giver_id=giver.external_id,
+            channel=kudos.channel,
         )
 
     return await in_transaction(ctx, read, write=False)

@@ -20,6 +20,8 @@ class KudosGiven:
     allowance_left: int
     duplicate: bool = False
     nudge: str | None = None
+    giver_id: str = ""
+    channel: str | None = None
 
     @property
     def total(self) -> int:
@@ -56,6 +58,19 @@ class KudosUndone:
 
 
 @dataclass(frozen=True)
+class KudosRevised:
+    """What an edited or deleted message did to the kudos it carried."""
+
+    undone: tuple[KudosUndone, ...]
+    given: KudosGiven | None
+    duplicate: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.undone or self.given)
+
+
+@dataclass(frozen=True)
 class LearningShared:
     learning_id: int
     author: str
@@ -74,6 +89,7 @@ Result = (
     | LeaderboardShown
     | HistoryShown
     | KudosUndone
+    | KudosRevised
     | LearningShared
     | HelpShown
 )

@@ -2,12 +2,53 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.domain import errors, rules
-from bot.domain.model import MemberRef, WorkspaceRef, allowance_period_key
+from bot.domain.model import Kudos, MemberRef, Workspace, WorkspaceRef, allowance_period_key
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.give import ensure_allowance
 from bot.services.ports import InsufficientFunds, UnitOfWork
 from bot.services.results import KudosUndone
+
+
+async def reverse_in(
+    uow: UnitOfWork, workspace: Workspace, kudos: Kudos, now: datetime, why: str
+) -> KudosUndone:
+    """Reverse one kudos inside an open unit of work: points go back to the giver's allowance
+    (to the mint once its period has ended). Raise PointsAlreadySpent if a recipient no longer
+    has them, NothingToUndo if it was reversed already."""
+    if not await uow.kudos.mark_reversed(kudos.id, now, why):
+        raise errors.NothingToUndo()
+    people = await uow.members.by_ids(workspace, [kudos.giver_id, *kudos.recipient_ids])
+    giver = await ensure_allowance(
+        uow,
+        workspace,
+        people[kudos.giver_id],
+        allowance_period_key(workspace.settings, now),
+        now,
+    )
+    transfers, totals = rules.plan_reversal(
+        workspace.settings,
+        kudos,
+        giver,
+        {m: people[m].earned_account_id for m in kudos.recipient_ids},
+        workspace.mint_account_id,
+        now,
+    )
+    try:
+        balances = await uow.ledger.post(workspace, transfers, now, totals)
+    except InsufficientFunds as exc:
+        spender = next(
+            p.display_name for p in people.values() if p.earned_account_id == exc.account_id
+        )
+        raise errors.PointsAlreadySpent(spender) from None
+    return KudosUndone(
+        kudos_id=kudos.id,
+        recipients=tuple(people[m].display_name for m in kudos.recipient_ids),
+        amount_each=kudos.amount_each,
+        allowance_left=balances.get(giver.allowance_account_id, giver.allowance_balance),
+    )
 
 
 async def undo_last_kudos(
@@ -24,33 +65,8 @@ async def undo_last_kudos(
         kudos = rules.check_undo(
             workspace.settings, await uow.kudos.last_given(workspace, giver.id), now
         )
-        if not await uow.kudos.mark_reversed(kudos.id, now, "undo"):
-            raise errors.NothingToUndo()
-        giver = await ensure_allowance(
-            uow, workspace, giver, allowance_period_key(workspace.settings, now), now
-        )
-        people = await uow.members.by_ids(workspace, list(kudos.recipient_ids))
-        transfers, totals = rules.plan_reversal(
-            workspace.settings,
-            kudos,
-            giver,
-            {m: people[m].earned_account_id for m in kudos.recipient_ids},
-            workspace.mint_account_id,
-            now,
-        )
-        try:
-            balances = await uow.ledger.post(workspace, transfers, now, totals)
-        except InsufficientFunds as exc:
-            spender = next(
-                p.display_name for p in people.values() if p.earned_account_id == exc.account_id
-            )
-            raise errors.PointsAlreadySpent(spender) from None
+        undone = await reverse_in(uow, workspace, kudos, now, "undo")
         await uow.commit()
-        return KudosUndone(
-            kudos_id=kudos.id,
-            recipients=tuple(people[m].display_name for m in kudos.recipient_ids),
-            amount_each=kudos.amount_each,
-            allowance_left=balances.get(giver.allowance_account_id, giver.allowance_balance),
-        )
+        return undone
 
     return await in_transaction(ctx, work)

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -125,6 +127,8 @@ class KudosRow(Base):
         UniqueConstraint("workspace_id", "idempotency_key"),
         CheckConstraint("amount_each > 0", name="amount_each_positive"),
         Index("ix_kudos_giver_created", "workspace_id", "giver_id", "created_at"),
+        # Slack: a deleted or edited message reverses the kudos it carried.
+        Index("ix_kudos_message", "workspace_id", "message_ref"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -180,3 +184,15 @@ class LearningRow(Base):
     topic: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+# slack_sdk's OAuth stores read and write these tables (installations across workspaces, and the
+# short-lived state of an install in progress). They are declared with slack_sdk's own builders,
+# so the columns always match what the SDK expects, and created by Alembic like every table.
+SLACK_INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(
+    Base.metadata, "slack_installations"
+)
+SLACK_BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+SLACK_OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(
+    Base.metadata, "slack_oauth_states"
+)

@@ -17,6 +17,7 @@ from bot.store.database import SqlConnection, is_unique_violation
 from bot.store.models import KudosRecipientRow, KudosRow
 from bot.store.repositories.base import Repository, utc
 
+MAX_KUDOS_PER_MESSAGE = 100
 _INSERT_KUDOS = insert(KudosRow).returning(KudosRow.id)
 _INSERT_RECIPIENTS = insert(KudosRecipientRow)
 # PostgreSQL records a kudos and its recipients in one round trip.
@@ -137,6 +138,17 @@ class SqlKudosRepository(Repository):
             ),
         )
         return found[0] if found else None
+
+    async def active_for_message(self, workspace: Workspace, message_ref: str) -> list[Kudos]:
+        return await load_kudos(
+            self.conn,
+            and_(
+                KudosRow.workspace_id == workspace.id,
+                KudosRow.message_ref == message_ref,
+                KudosRow.reversed_at.is_(None),
+            ),
+            limit=MAX_KUDOS_PER_MESSAGE,
+        )
 
     async def mark_reversed(self, kudos_id: int, at: datetime, why: str) -> bool:
         result = await self.conn.execute(
