@@ -73,8 +73,6 @@ def _normalise(text: str) -> str:
             out.append("#")
         elif ch in "\uff20":
             out.append("@")
-        elif "\uff10" <= ch <= "\uff19":
-            out.append(chr(ord(ch) - 0xFF10 + 0x30))
         elif ch in "\u200b\u200c\u200d\u2060\ufeff" and not out:
             continue
         else:

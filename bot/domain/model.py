@@ -57,6 +57,10 @@ class WorkspaceSettings:
     max_recipients: int = 20
     max_reason_length: int = 500
     undo_window_minutes: int = 10
+    reaction_emoji: str = "clap"
+    """The emoji (name without colons) whose reaction on a message gives its author 1 point."""
+    learning_channel: str = ""
+    """Where `til` learnings are posted (a channel id); empty: not posted anywhere."""
 
     def to_dict(self) -> dict[str, Any]:
         data = self.__dict__.copy()

@@ -14,10 +14,30 @@ from bot.domain.model import WorkspaceSettings
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
 _VALUE = re.compile(r"^[\w][\w-]{0,63}$")
+_EMOJI = re.compile(r"^[a-z0-9_+'-]{1,100}$")
+_CHANNEL_LINK = re.compile(r"^<#([A-Z0-9]+)(?:\|[^>]*)?>$")
+_CHANNEL_ID = re.compile(r"^[\w:@.-]{1,128}$")
 
 
 def _parse(name: str, raw: str, current: Any) -> Any:
     raw = raw.strip()
+    if name == "reaction_emoji":
+        emoji = raw.strip(":").casefold()
+        if not _EMOJI.match(emoji):
+            raise InvalidSetting(
+                f"reaction_emoji is an emoji name like clap or :tada:, not {raw!r}."
+            )
+        return emoji
+    if name == "learning_channel":
+        link = _CHANNEL_LINK.match(raw)
+        channel = link.group(1) if link else raw
+        if channel.casefold() in {"", "none", "off", "-"}:
+            return ""
+        if not _CHANNEL_ID.match(channel):
+            raise InvalidSetting(
+                f"learning_channel is a channel (mention it, like #learning) or none, not {raw!r}."
+            )
+        return channel
     if isinstance(current, bool):
         if raw.casefold() in _TRUE | _FALSE:
             return raw.casefold() in _TRUE
