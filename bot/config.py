@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
     slack_app_token: str | None = Field(None, validation_alias="SLACK_APP_TOKEN")
     slack_api_url: str = Field("https://slack.com/api/", validation_alias="SLACK_API_URL")
+    slack_client_id: str | None = Field(None, validation_alias="SLACK_CLIENT_ID")
+    slack_client_secret: str | None = Field(None, validation_alias="SLACK_CLIENT_SECRET")
     microsoft_app_id: str | None = Field(None, validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: str | None = Field(None, validation_alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str | None = Field(None, validation_alias="MICROSOFT_APP_TENANT_ID")
@@ -61,9 +63,24 @@ class Settings(BaseSettings):
                 "SLACK_BOT_TOKEN is set but neither SLACK_SIGNING_SECRET (HTTP mode) nor "
                 "SLACK_APP_TOKEN (Socket Mode) is: Slack requests could not be verified"
             )
+        if self.slack_client_id and not (self.slack_client_secret and self.slack_signing_secret):
+            raise ValueError(
+                "SLACK_CLIENT_ID (installs into several workspaces) needs SLACK_CLIENT_SECRET and "
+                "SLACK_SIGNING_SECRET as well"
+            )
+        if self.slack_app_token and not (self.slack_bot_token or self.slack_client_id):
+            raise ValueError(
+                "SLACK_APP_TOKEN (Socket Mode) needs SLACK_BOT_TOKEN too: the app token opens the "
+                "connection, the bot token posts the replies"
+            )
         if self.environment == "production":
             if not self.microsoft_app_id and not self.slack_bot_token:
                 raise ValueError("production needs Slack or Teams credentials")
             if self.microsoft_app_id and not self.microsoft_app_password:
                 raise ValueError("MICROSOFT_APP_ID needs MICROSOFT_APP_PASSWORD in production")
         return self
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack is on when there is a way to receive its requests and a token to answer."""
+        return bool(self.slack_bot_token or self.slack_client_id)

@@ -69,6 +69,26 @@ class SilentNotifier:
         return None
 
 
+class PlatformNotifier:
+    """Hands each notification to the notifier of the workspace's platform (Slack, Teams);
+    platforms without one are told nothing."""
+
+    def __init__(self) -> None:
+        self._by_platform: dict[str, Notifier] = {}
+
+    def register(self, platform: str, notifier: Notifier) -> None:
+        self._by_platform[platform] = notifier
+
+    def _for(self, workspace: WorkspaceRef) -> Notifier:
+        return self._by_platform.get(workspace.platform) or SilentNotifier()
+
+    async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None:
+        await self._for(workspace).kudos_given(workspace, given)
+
+    async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
+        await self._for(workspace).learning_shared(workspace, shared)
+
+
 class WorkspaceRepository(Protocol):
     async def get(self, ref: WorkspaceRef) -> Workspace | None: ...
     async def ensure(self, ref: WorkspaceRef) -> Workspace: ...

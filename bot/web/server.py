@@ -4,14 +4,41 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from typing import Any
 
 import uvicorn
 
-from bot.bootstrap import build
+from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.web.app import create_app
 
 log = logging.getLogger("kudos.web")
+
+
+def asgi_app(app: App) -> Any:
+    """The HTTP app for a built Kudos, with Slack's endpoint when Slack is on."""
+    slack = app.slack
+    return create_app(
+        app.database.ping,
+        slack=slack.http.handle if slack and slack.http else None,
+        slack_oauth=bool(slack and slack.config.oauth),
+    )
+
+
+def _describe_slack(app: App) -> str:
+    slack = app.slack
+    if slack is None:
+        return (
+            "Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for "
+            "Socket Mode) to enable it"
+        )
+    modes = []
+    if slack.http:
+        modes.append("HTTP at POST /slack/events")
+    if slack.config.app_token:
+        modes.append("Socket Mode")
+    who = "OAuth installs at GET /slack/install" if slack.config.oauth else "one workspace"
+    return f"Slack is on: {' and '.join(modes)}, {who}"
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
@@ -20,8 +47,9 @@ def serve(settings: Settings, host: str, port: int) -> int:
     async def main() -> None:
         app = await build(settings)
         try:
-            if not (settings.slack_bot_token or settings.slack_app_token):
-                log.info("Slack is off: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET to enable it")
+            log.info(_describe_slack(app))
+            if app.slack is not None:
+                await app.slack.start_socket_mode()
             log.info(
                 "Kudos listening on http://%s:%d (database: %s)",
                 host,
@@ -29,11 +57,12 @@ def serve(settings: Settings, host: str, port: int) -> int:
                 settings.database_url.split("://")[0],
             )
             config = uvicorn.Config(
-                create_app(app.database.ping),
+                asgi_app(app),
                 host=host,
                 port=port,
                 log_level=settings.log_level.lower(),
                 lifespan="on",
+                access_log=False,
             )
             await uvicorn.Server(config).serve()
         finally:

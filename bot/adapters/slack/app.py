@@ -1,0 +1,164 @@
+"""Build the Slack bot: bolt's AsyncApp with every listener, for one workspace (a bot token) or
+many (OAuth installs kept by slack_sdk's SQLAlchemy stores), over HTTP and/or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import aiohttp
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
+from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import metrics
+from bot.adapters.slack import commands, home, messages, reactions, refs, shortcuts
+from bot.adapters.slack.directory import SlackDirectory
+from bot.adapters.slack.notifier import SlackNotifier
+from bot.adapters.slack.runtime import SlackRuntime
+from bot.services.context import ServiceContext
+from bot.services.settings import show_settings
+
+log = logging.getLogger("kudos.slack")
+
+# What the bot asks for when installed; slack/manifest.yml lists the same.
+BOT_SCOPES = (
+    "channels:history",
+    "groups:history",
+    "im:history",
+    "mpim:history",
+    "chat:write",
+    "commands",
+    "reactions:read",
+    "users:read",
+    "usergroups:read",
+)
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    """How to reach Slack. A bot token means one workspace; a client id and secret mean OAuth
+    installs into many (with the two stores); an app token adds Socket Mode."""
+
+    api_url: str
+    bot_token: str | None = None
+    signing_secret: str | None = None
+    app_token: str | None = None
+    client_id: str | None = None
+    client_secret: str | None = None
+    installation_store: AsyncInstallationStore | None = None
+    state_store: AsyncOAuthStateStore | None = None
+
+    @property
+    def oauth(self) -> bool:
+        return bool(self.client_id and self.client_secret and self.installation_store)
+
+
+@dataclass
+class SlackBot:
+    """The running Slack side: the bolt app, its HTTP handler (None in Socket-Mode-only
+    setups, which have no signing secret) and the notifier the services call."""
+
+    app: AsyncApp
+    runtime: SlackRuntime
+    notifier: SlackNotifier
+    http: AsyncSlackRequestHandler | None
+    config: SlackConfig
+    session: aiohttp.ClientSession
+    socket_mode: AsyncSocketModeHandler | None = field(default=None)
+
+    async def start_socket_mode(self) -> None:
+        """Connect to Slack over a WebSocket (when an app token is configured)."""
+        if self.config.app_token:
+            self.socket_mode = AsyncSocketModeHandler(self.app, self.config.app_token)
+            await self.socket_mode.connect_async()
+            log.info("Slack Socket Mode connected")
+
+    async def close(self) -> None:
+        if self.socket_mode is not None:
+            await self.socket_mode.close_async()
+        await self.session.close()
+
+
+def web_client(api_url: str, session: aiohttp.ClientSession, token: str | None) -> AsyncWebClient:
+    """A Web API client that retries rate limits (429, after `Retry-After`), 5xx answers and
+    dropped connections."""
+    return AsyncWebClient(
+        token=token,
+        base_url=api_url if api_url.endswith("/") else api_url + "/",
+        session=session,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def create_slack_bot(
+    config: SlackConfig, services: ServiceContext, directory: SlackDirectory | None = None
+) -> SlackBot:
+    """Wire bolt to the services. Call from inside the running event loop."""
+    session = aiohttp.ClientSession()
+    client = web_client(config.api_url, session, None if config.oauth else config.bot_token)
+    options: dict[str, Any] = {
+        "client": client,
+        "signing_secret": config.signing_secret or "",
+        # Without a signing secret (Socket Mode only) nothing is served over HTTP at all.
+        "request_verification_enabled": bool(config.signing_secret),
+        "process_before_response": False,
+        "raise_error_for_unhandled_request": False,
+    }
+    if config.oauth:
+        assert config.installation_store is not None
+        options["installation_store"] = config.installation_store
+        options["authorize"] = AsyncInstallationStoreAuthorize(
+            installation_store=config.installation_store,
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            logger=log,
+            client=client,
+            cache_enabled=True,
+        )
+        options["oauth_settings"] = AsyncOAuthSettings(
+            client_id=config.client_id,
+            client_secret=config.client_secret,
+            scopes=list(BOT_SCOPES),
+            installation_store=config.installation_store,
+            state_store=config.state_store,
+        )
+    else:
+        options["token"] = config.bot_token
+    app = AsyncApp(**options)
+    runtime = SlackRuntime(services, directory or SlackDirectory())
+    for listeners in (commands, messages, reactions, shortcuts, home):
+        listeners.register(app, runtime)
+
+    @app.error
+    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+        metrics.ERRORS.labels(refs.PLATFORM).inc()
+        log.error("Slack request failed: %r", error, exc_info=error)
+
+    async def token_for(team_id: str) -> str | None:
+        if not config.oauth:
+            return config.bot_token
+        assert config.installation_store is not None
+        installed = await config.installation_store.async_find_bot(
+            enterprise_id=None, team_id=team_id
+        )
+        return installed.bot_token if installed else None
+
+    notifier = SlackNotifier(client, token_for, lambda ws: show_settings(services, ws))
+    http = AsyncSlackRequestHandler(app) if config.signing_secret else None
+    return SlackBot(app, runtime, notifier, http, config, session)

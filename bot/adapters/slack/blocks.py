@@ -1,0 +1,363 @@
+"""Block Kit for every reply. Whatever a person typed (reasons, learnings, names) goes out as
+`plain_text` or escaped mrkdwn, never as markup; only ids we resolved become mentions."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.adapters.slack.text import cap, escape
+from bot.domain.model import WorkspaceSettings
+from bot.services.results import (
+    BalanceShown,
+    HelpShown,
+    HistoryShown,
+    KudosGiven,
+    KudosRevised,
+    KudosUndone,
+    LeaderboardShown,
+    LearningShared,
+    Result,
+)
+
+Blocks = list[dict[str, Any]]
+_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+_PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "of all time"}
+
+GIVE_CALLBACK = "give_kudos_modal"
+MESSAGE_SHORTCUT = "give_kudos_for_message"
+GLOBAL_SHORTCUT = "give_kudos"
+
+
+def mention(user_id: str, fallback: str) -> str:
+    """`<@U…>` for a real user id, else the escaped name."""
+    return f"<@{user_id}>" if _USER_ID.match(user_id) else escape(fallback)
+
+
+def _and(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
+
+
+def _points(n: int) -> str:
+    return f"{n} point{'s' if n != 1 else ''}"
+
+
+def plain(text: str, limit: int = 2900) -> dict[str, Any]:
+    return {"type": "plain_text", "text": cap(text, limit), "emoji": True}
+
+
+def _section(mrkdwn: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cap(mrkdwn, 2900)}}
+
+
+def _context_plain(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [plain(text, 1900)]}
+
+
+def message(text: str, blocks: Blocks | None = None) -> dict[str, Any]:
+    """Keyword arguments for chat.postMessage / respond: notification text plus blocks."""
+    out: dict[str, Any] = {"text": cap(text, 3000)}
+    if blocks:
+        out["blocks"] = blocks
+    return out
+
+
+def refusal(text: str) -> dict[str, Any]:
+    """A refusal the giver alone sees: one friendly sentence with the fix."""
+    return message(f"✋ {escape(text)}")
+
+
+def _recipients(given: KudosGiven) -> str:
+    return _and(
+        [
+            mention(uid, name)
+            for uid, name in zip(given.recipient_ids, given.recipients, strict=True)
+        ]
+    )
+
+
+def kudos_post(given: KudosGiven) -> dict[str, Any]:
+    """The public post: giver, recipients, amount, reason and values."""
+    each = _points(given.amount_each) + (" each" if len(given.recipients) > 1 else "")
+    headline = f"🎉 {mention(given.giver_id, given.giver)} gave {_recipients(given)} *{each}*"
+    blocks: Blocks = [_section(headline)]
+    if given.reason:
+        blocks.append({"type": "section", "text": plain(f"“{given.reason}”")})
+    if given.tags:
+        blocks.append(_context_plain("  ".join(f"#{t}" for t in given.tags)))
+    return message(
+        f"{escape(given.giver)} gave {escape(', '.join(given.recipients))} {each}", blocks
+    )
+
+
+def kudos_receipt(given: KudosGiven) -> dict[str, Any]:
+    """What the giver alone reads after giving: what is left, and a nudge for a reason."""
+    if given.duplicate:
+        return message("👍 That one was already counted; I didn't give it twice.")
+    text = f"You have {_points(given.allowance_left)} left to give."
+    if given.nudge:
+        text += " " + given.nudge
+    return message(text)
+
+
+def kudos_dm(given: KudosGiven) -> dict[str, Any]:
+    """The note a recipient gets."""
+    where = f" in <#{given.channel}>" if given.channel and given.channel[:1] in "CGD" else ""
+    headline = (
+        f"🎉 {mention(given.giver_id, given.giver)} gave you *{_points(given.amount_each)}*{where}"
+    )
+    blocks: Blocks = [_section(headline)]
+    if given.reason:
+        blocks.append({"type": "section", "text": plain(f"“{given.reason}”")})
+    if given.tags:
+        blocks.append(_context_plain("  ".join(f"#{t}" for t in given.tags)))
+    return message(f"{escape(given.giver)} gave you {_points(given.amount_each)}", blocks)
+
+
+def undone(result: KudosUndone) -> dict[str, Any]:
+    return message(
+        f"↩ Undone: {_points(result.amount_each)} each to "
+        f"{escape(_and(list(result.recipients)))}. "
+        f"You have {_points(result.allowance_left)} left to give."
+    )
+
+
+def revised(result: KudosRevised, why: str) -> dict[str, Any]:
+    """What an edit or deletion did, for the giver."""
+    parts = []
+    if result.undone:
+        names = sorted({n for u in result.undone for n in u.recipients})
+        parts.append(f"↩ Your kudos to {escape(_and(names))} were taken back ({why}).")
+    if result.given:
+        parts.append(
+            f"✏️ Counted the new version: {_points(result.given.amount_each)} to "
+            f"{escape(_and(list(result.given.recipients)))}. "
+            f"You have {_points(result.given.allowance_left)} left to give."
+        )
+    return message(" ".join(parts))
+
+
+def balance(result: BalanceShown) -> dict[str, Any]:
+    text = (
+        f"*{_points(result.allowance_left)}* left to give (renews {result.renews_at:%a %b %-d}), "
+        f"*{_points(result.earned)}* earned."
+    )
+    return message(text.replace("*", ""), [_section(text)])
+
+
+def _leaderboard_lines(result: LeaderboardShown) -> list[str]:
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    return [
+        f"{medals.get(r.rank, f'{r.rank}.')} {mention(r.external_id, r.display_name)} — "
+        f"{_points(r.points)}"
+        for r in result.rows
+    ]
+
+
+def leaderboard(result: LeaderboardShown) -> dict[str, Any]:
+    tag = f" #{escape(result.tag)}" if result.tag else ""
+    title = f"Top{tag} {_PERIOD_TITLE[result.period]}"
+    if not result.rows:
+        return message(
+            f"No kudos{tag} {_PERIOD_TITLE[result.period]} yet. Be the first to thank someone!"
+        )
+    return message(
+        f"🏆 {title}",
+        [
+            {"type": "header", "text": plain(f"🏆 {title}", 150)},
+            _section("\n".join(_leaderboard_lines(result))),
+        ],
+    )
+
+
+def _history_lines(result: HistoryShown) -> list[str]:
+    lines = []
+    for item in result.items:
+        who = (
+            f"to {_and(list(item.recipients))}"
+            if item.direction == "given"
+            else f"from {item.giver}"
+        )
+        reason = f" for {item.reason}" if item.reason else ""
+        mark = "↩ undone: " if item.reversed else ""
+        lines.append(
+            f"{item.created_at:%b %-d}  {mark}{item.direction} "
+            f"{_points(item.amount_each)} {who}{reason}"
+        )
+    return lines
+
+
+def history(result: HistoryShown) -> dict[str, Any]:
+    if not result.items:
+        return message("No kudos yet: give some with `/kudos @name 5 for ...`.")
+    lines = _history_lines(result)
+    return message("Your recent kudos", [{"type": "section", "text": plain("\n".join(lines))}])
+
+
+def learning(result: LearningShared) -> dict[str, Any]:
+    topic = f"  #{result.topic}" if result.topic else ""
+    return message(
+        f"📚 {escape(result.author)} learned something",
+        [
+            _section(f"📚 *{escape(result.author)}* learned:"),
+            {"type": "section", "text": plain(result.text + topic)},
+        ],
+    )
+
+
+def learning_receipt(result: LearningShared, channel: str | None) -> dict[str, Any]:
+    where = f" in <#{channel}>" if channel else ""
+    return message(f"📚 Thanks for sharing! Posted{where} for the weekly learning shoutouts.")
+
+
+def help_text(result: HelpShown) -> dict[str, Any]:
+    text = result.text.replace("@ana", "/kudos @ana", 1)
+    return message("How to use Kudos", [{"type": "section", "text": plain(text)}])
+
+
+def render(result: Result) -> dict[str, Any]:
+    """The reply to a command, for the person who asked."""
+    match result:
+        case KudosGiven():
+            return kudos_post(result)
+        case BalanceShown():
+            return balance(result)
+        case LeaderboardShown():
+            return leaderboard(result)
+        case HistoryShown():
+            return history(result)
+        case KudosUndone():
+            return undone(result)
+        case KudosRevised():
+            return revised(result, "edited")
+        case LearningShared():
+            return learning(result)
+        case HelpShown():
+            return help_text(result)
+    raise AssertionError(f"unrendered result {result!r}")
+
+
+def home(
+    user_id: str, bal: BalanceShown, recent: HistoryShown, top: LeaderboardShown
+) -> dict[str, Any]:
+    """The App Home tab."""
+    given = HistoryShown(tuple(i for i in recent.items if i.direction == "given")[:5])
+    received = HistoryShown(tuple(i for i in recent.items if i.direction == "received")[:5])
+    blocks: Blocks = [
+        {"type": "header", "text": plain("Your kudos", 150)},
+        _section(
+            f"*{_points(bal.allowance_left)}* left to give, renewing "
+            f"{bal.renews_at:%A %B %-d}.\n*{_points(bal.earned)}* earned from others."
+        ),
+        {"type": "divider"},
+        _section("*Recently received*"),
+        {
+            "type": "section",
+            "text": plain("\n".join(_history_lines(received)) or "Nothing yet."),
+        },
+        _section("*Recently given*"),
+        {
+            "type": "section",
+            "text": plain(
+                "\n".join(_history_lines(given))
+                or "Nothing yet. Who helped you learn something this week?"
+            ),
+        },
+        {"type": "divider"},
+        _section("*🏆 Top 5 this week*"),
+        _section("\n".join(_leaderboard_lines(top)) or "No kudos this week yet."),
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "Give kudos with `/kudos @name 5 for ... #learning`, "
+                    "share what you learned with `/til`.",
+                }
+            ],
+        },
+    ]
+    return {"type": "home", "blocks": blocks, "private_metadata": user_id}
+
+
+def give_modal(
+    settings: WorkspaceSettings,
+    *,
+    recipients: Sequence[str] = (),
+    reason: str = "",
+    channel: str | None = None,
+    message_ts: str | None = None,
+) -> dict[str, Any]:
+    """The "Give kudos" modal: people, amount, reason, value and (from the global shortcut)
+    where to share it."""
+    people: dict[str, Any] = {"type": "multi_users_select", "action_id": "users"}
+    if recipients:
+        people["initial_users"] = list(recipients)
+    blocks: Blocks = [
+        {
+            "type": "input",
+            "block_id": "recipients",
+            "label": plain("Who?"),
+            "element": people,
+        },
+        {
+            "type": "input",
+            "block_id": "amount",
+            "label": plain("Points each"),
+            "element": {
+                "type": "number_input",
+                "action_id": "amount",
+                "is_decimal_allowed": False,
+                "initial_value": str(settings.default_amount),
+                "min_value": str(settings.min_amount),
+                "max_value": str(settings.max_amount),
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "reason",
+            "optional": not settings.reason_required,
+            "label": plain("What for?"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "reason",
+                "multiline": True,
+                "max_length": settings.max_reason_length,
+                **({"initial_value": cap(reason, settings.max_reason_length)} if reason else {}),
+            },
+        },
+        {
+            "type": "input",
+            "block_id": "value",
+            "optional": not settings.value_required,
+            "label": plain("Which value?"),
+            "element": {
+                "type": "static_select",
+                "action_id": "value",
+                "options": [
+                    {"text": plain(f"#{v}", 75), "value": v} for v in settings.values[:100]
+                ],
+            },
+        },
+    ]
+    if channel is None:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "channel",
+                "optional": True,
+                "label": plain("Share in channel"),
+                "element": {"type": "conversations_select", "action_id": "channel"},
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": GIVE_CALLBACK,
+        "title": plain("Give kudos", 24),
+        "submit": plain("Give", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps({"channel": channel, "message_ts": message_ts}),
+        "blocks": blocks,
+    }
