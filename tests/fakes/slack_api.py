@@ -49,6 +49,8 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
         self.url = ""
+        self.gate: asyncio.Event | None = None
+        """When set and closed, Web API calls wait for it to open (to show the ack comes first)."""
         self._runner: web.AppRunner | None = None
 
     # ------------------------------------------------------------------ directory
@@ -130,6 +132,8 @@ class FakeSlack:
         return self.url.replace("/api/", f"/response/{key}")
 
     async def stop(self) -> None:
+        if self.gate is not None:
+            self.gate.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -175,6 +179,8 @@ class FakeSlack:
                 {"ok": False, "error": "ratelimited"}, status=status, headers=headers
             )
         await self._record(Call(method, params, token))
+        if self.gate is not None:
+            await self.gate.wait()
         if method == "oauth.v2.access":
             return self._oauth(params)
         team = self._team_of(token)

@@ -4,13 +4,15 @@ many (OAuth installs kept by slack_sdk's SQLAlchemy stores), over HTTP and/or So
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
-from slack_bolt.async_app import AsyncApp
+from slack_bolt.async_app import AsyncApp, AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -144,6 +146,29 @@ def create_slack_bot(
     runtime = SlackRuntime(services, directory or SlackDirectory())
     for listeners in (commands, messages, reactions, shortcuts, home):
         listeners.register(app, runtime)
+
+    if not config.oauth:
+
+        @app.middleware
+        async def one_workspace(
+            context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
+        ) -> BoltResponse | None:
+            """A bot token serves its own workspace only: refuse requests from any other."""
+            own = context.authorize_result.team_id if context.authorize_result else None
+            teams = {context.team_id} | {
+                a.get("team_id") for a in body.get("authorizations") or () if isinstance(a, dict)
+            }
+            if own and own not in teams:
+                log.warning(
+                    "refused a request from Slack team %s: the token is for %s",
+                    context.team_id,
+                    own,
+                )
+                return BoltResponse(
+                    status=200, body="This Kudos server serves another Slack workspace."
+                )
+            await next()
+            return None
 
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
