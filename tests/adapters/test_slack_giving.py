@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.adapters.conftest import SlackHarness
 from bot.services.settings import change_settings
+from tests.adapters.conftest import SlackHarness
 from tests.adapters.slack_helpers import earned, everything, left, ws
 from tests.support import snapshot
 

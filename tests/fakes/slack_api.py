@@ -49,6 +49,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._changed = asyncio.Condition()
         self.url = ""
+        self.sockets: list[web.WebSocketResponse] = []
         self.gate: asyncio.Event | None = None
         """When set and closed, Web API calls wait for it to open (to show the ack comes first)."""
         self._runner: web.AppRunner | None = None
@@ -120,6 +121,7 @@ class FakeSlack:
         app = web.Application(client_max_size=8 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{id}", self._response_url)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -183,10 +185,35 @@ class FakeSlack:
             await self.gate.wait()
         if method == "oauth.v2.access":
             return self._oauth(params)
+        if method == "apps.connections.open" and (token or "").startswith("xapp-"):
+            return web.json_response(
+                {"ok": True, "url": self.url.replace("http", "ws", 1).replace("/api/", "/socket")}
+            )
         team = self._team_of(token)
         if team is None:
             return web.json_response({"ok": False, "error": "invalid_auth"})
         return web.json_response(self._answer(method, params, team))
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, then relay envelopes the test sends; record the acks."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json(
+            {"type": "hello", "num_connections": 1, "connection_info": {"app_id": "AKUDOS"}}
+        )
+        async with self._changed:
+            self.sockets.append(ws)
+            self._changed.notify_all()
+        async for message in ws:
+            if message.type == web.WSMsgType.TEXT:
+                await self._record(Call("socket_ack", json.loads(message.data), None))
+        return ws
+
+    async def send_envelope(self, envelope: dict[str, Any], within: float = 10) -> None:
+        """Send a Socket Mode envelope once the app has connected."""
+        async with self._changed:
+            await asyncio.wait_for(self._changed.wait_for(lambda: bool(self.sockets)), within)
+        await self.sockets[-1].send_json(envelope)
 
     def _oauth(self, params: dict[str, Any]) -> web.Response:
         if params.get("code") not in self.installs:

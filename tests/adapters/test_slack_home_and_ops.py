@@ -1,0 +1,73 @@
+"""The App Home tab, /metrics, and the endpoint when Slack is off."""
+
+from __future__ import annotations
+
+import httpx
+
+from bot.bootstrap import build
+from bot.config import Settings
+from bot.web.server import asgi_app
+from tests.adapters.conftest import SlackHarness
+
+
+async def test_home_tab_shows_allowance_earned_recent_kudos_and_the_weekly_top(
+    slack: SlackHarness,
+) -> None:
+    await slack.slack.command("<@URAJ> 7 for the design review #feedback", user="UANA")
+    await slack.slack.command("<@UANA> 3 for the pairing", user="UBO")
+    await slack.fake.wait_for("response_url", 4)
+    await slack.slack.event(
+        {"type": "app_home_opened", "user": "UANA", "channel": "D1", "tab": "home"}
+    )
+    published = (await slack.fake.wait_for("views.publish", 1))[0].params
+    assert published["user_id"] == "UANA"
+    view = str(published["view"])
+    for part in (
+        "93 points* left to give",
+        "3 points* earned",
+        "received 3 points from Bo Chen for the pairing",
+        "given 7 points to Raj Patel for the design review",
+        "Top 5 this week",
+        "<@URAJ> — 7 points",
+    ):
+        assert part in view, part
+    await slack.slack.event(
+        {"type": "app_home_opened", "user": "UANA", "channel": "D1", "tab": "messages"}
+    )
+    await slack.fake.settle(0.2)
+    assert len(slack.fake.calls_to("views.publish")) == 1
+
+
+async def test_a_newcomer_sees_a_friendly_home_tab(slack: SlackHarness) -> None:
+    await slack.slack.event(
+        {"type": "app_home_opened", "user": "URAJ", "channel": "D2", "tab": "home"}
+    )
+    view = str((await slack.fake.wait_for("views.publish", 1))[0].params["view"])
+    assert "100 points* left to give" in view and "No kudos this week yet" in view
+
+
+async def test_metrics_count_requests_kudos_and_refusals(slack: SlackHarness) -> None:
+    await slack.slack.command("<@URAJ> 5 for the metrics", user="UANA")
+    await slack.slack.command("<@UANA> 5 for myself", user="UANA")
+    await slack.fake.wait_for("response_url", 3)
+    text = (await slack.http.get(f"{slack.url}/metrics")).text
+    assert 'kudos_http_requests_total{method="POST",route="/slack/events",status="200"}' in text
+    assert 'kudos_given_total{platform="slack"}' in text
+    assert 'kudos_refusals_total{code="self_kudos",platform="slack"}' in text
+    assert "kudos_http_request_duration_seconds_bucket" in text
+
+
+async def test_with_slack_off_the_endpoint_says_so_and_health_still_answers(
+    sqlite_url: str,
+) -> None:
+    app = await build(Settings(DATABASE_URL=sqlite_url), migrate=False)
+    try:
+        assert app.slack is None
+        transport = httpx.ASGITransport(app=asgi_app(app))
+        async with httpx.AsyncClient(transport=transport, base_url="http://kudos") as http:
+            events = await http.post("/slack/events", content=b"{}")
+            assert events.status_code == 404
+            assert "not configured" in events.json()["error"]
+            assert (await http.get("/healthz")).json()["status"] == "ok"
+    finally:
+        await app.close()
