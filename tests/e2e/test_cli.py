@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -11,7 +12,12 @@ import time
 import urllib.request
 from pathlib import Path
 
+import httpx
 import pytest
+
+from tests.adapters.conftest import people
+from tests.fakes.slack_api import FakeSlack, token_for
+from tests.fakes.slack_sender import SIGNING_SECRET, SlackSender
 
 KUDOS = str(Path(sys.executable).parent / "kudos")
 
@@ -237,3 +243,51 @@ def test_a_database_without_the_schema_is_explained(tmp_path: Path) -> None:
         "ledger", "verify", url="postgresql://postgres@127.0.0.1:1/nowhere", cwd=tmp_path
     )
     assert unreachable.returncode == 2 and "Traceback" not in unreachable.stderr
+
+
+async def test_serve_answers_signed_slack_requests_and_exposes_metrics(tmp_path: Path) -> None:
+    fake = FakeSlack()
+    await fake.start()
+    people(fake)
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "SLACK_BOT_TOKEN": token_for("T1"),
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.url,
+    }
+    env.pop("DATABASE_URL", None)
+    server = await asyncio.create_subprocess_exec(
+        KUDOS,
+        "serve",
+        "--host",
+        "127.0.0.1",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            for _ in range(150):
+                try:
+                    if (await http.get(f"{base}/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    assert server.returncode is None, "kudos serve exited"
+                    await asyncio.sleep(0.2)
+            sender = SlackSender(http, base, fake)
+            assert (
+                await sender.command("<@URAJ> 4 for the e2e run", user="UANA")
+            ).status_code == 200
+            public = (await fake.wait_for("response_url", 2))[0]
+            assert "<@URAJ>" in str(public.params["blocks"])
+            metrics = (await http.get(f"{base}/metrics")).text
+            assert 'kudos_given_total{platform="slack"} 1.0' in metrics
+    finally:
+        server.terminate()
+        output = (await asyncio.wait_for(server.communicate(), 10))[0].decode()
+        await fake.stop()
+    assert "Slack is on: HTTP at POST /slack/events, one workspace" in output
