@@ -88,6 +88,7 @@ class SlackBot:
             log.info("Slack Socket Mode connected")
 
     async def close(self) -> None:
+        await self.runtime.drain()
         if self.socket_mode is not None:
             await self.socket_mode.close_async()
         await self.session.close()
@@ -119,7 +120,11 @@ def create_slack_bot(
         "signing_secret": config.signing_secret or "",
         # Without a signing secret (Socket Mode only) nothing is served over HTTP at all.
         "request_verification_enabled": bool(config.signing_secret),
-        "process_before_response": False,
+        # Listeners run inline and answer at once, handing the work to `runtime.later`
+        # (modals answer after the give, which decides the answer). Bolt's other mode runs
+        # listeners as tasks and polls for their ack every 10 ms: 10 ms more on every answer.
+        # Its lazy listeners deep-copy the request, which a shared HTTP session cannot survive.
+        "process_before_response": True,
         "raise_error_for_unhandled_request": False,
     }
     if config.oauth:
@@ -140,9 +145,7 @@ def create_slack_bot(
             installation_store=config.installation_store,
             state_store=config.state_store,
         )
-    else:
-        options["token"] = config.bot_token
-    app = AsyncApp(**options)
+    app = AsyncApp(**options)  # one workspace: bolt takes the bot token from the client
     runtime = SlackRuntime(services, directory or SlackDirectory())
     for listeners in (commands, messages, reactions, shortcuts, home):
         listeners.register(app, runtime)

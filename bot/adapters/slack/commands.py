@@ -60,7 +60,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
     ) -> None:
         """`/kudos @ana 5 for … #learning`, `/kudos balance|top|history|undo|help|til …`."""
         await ack()
-        await run(body, client, respond, parse_command)
+        rt.later(run(body, client, respond, parse_command))
 
     @app.command("/til")
     async def til_command(
@@ -68,4 +68,4 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
     ) -> None:
         """`/til <what I learned> #topic`."""
         await ack()
-        await run(body, client, respond, parse_til)
+        rt.later(run(body, client, respond, parse_til))

@@ -39,4 +39,4 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         """Someone opened the bot's Home tab."""
         if event.get("tab", "home") != "home":
             return
-        await publish_home(rt, client, context.team_id or "", event["user"])
+        rt.later(publish_home(rt, client, context.team_id or "", event["user"]))

@@ -148,12 +148,13 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         client: AsyncWebClient,
         context: AsyncBoltContext,
     ) -> None:
-        """Every message event in channels the bot is in: new, edited and deleted messages."""
+        """Every message event in channels the bot is in: new, edited and deleted messages.
+        Bolt acks events when the listener returns; the work runs after."""
         team_id = context.team_id or body.get("team_id") or ""
         subtype = event.get("subtype")
         if subtype in _HUMAN_SUBTYPES:
-            await posted(event, team_id, client)
+            rt.later(posted(event, team_id, client))
         elif subtype == "message_changed":
-            await edited(event, team_id, client)
+            rt.later(edited(event, team_id, client))
         elif subtype == "message_deleted":
-            await deleted(event, team_id, client)
+            rt.later(deleted(event, team_id, client))

@@ -39,8 +39,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             return None
         return item["channel"], item["ts"], author
 
-    @app.event("reaction_added")
-    async def reaction_added(
+    async def give_point(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         """The kudos emoji on someone's message: 1 point from the reactor to the author."""
@@ -79,8 +78,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
                 ),
             )
 
-    @app.event("reaction_removed")
-    async def reaction_removed(
+    async def take_back(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
         """Taking the kudos emoji off a message takes the point back."""
@@ -96,3 +94,15 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             )
         except KudosError as refusal:
             rt.refused(refusal)
+
+    @app.event("reaction_added")
+    async def reaction_added(
+        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        rt.later(give_point(event, client, context))
+
+    @app.event("reaction_removed")
+    async def reaction_removed(
+        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+    ) -> None:
+        rt.later(take_back(event, client, context))

@@ -3,10 +3,13 @@ Slack text to a command the services run."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
+from collections.abc import Coroutine
 from dataclasses import dataclass, field, replace
 from functools import partial
+from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -31,6 +34,27 @@ _USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^<>]*)?>")
 class SlackRuntime:
     services: ServiceContext
     directory: SlackDirectory = field(default_factory=SlackDirectory)
+    pending: set[asyncio.Task[None]] = field(default_factory=set)
+
+    def later(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run `work` after the listener has answered Slack (which must hear back within 3
+        seconds). Failures are logged and counted; `drain` waits for what is still running."""
+
+        async def guarded() -> None:
+            try:
+                await work
+            except Exception:
+                metrics.ERRORS.labels(refs.PLATFORM).inc()
+                log.exception("Slack work after the ack failed")
+
+        task = asyncio.create_task(guarded())
+        self.pending.add(task)
+        task.add_done_callback(self.pending.discard)
+
+    async def drain(self, within: float = 10.0) -> None:
+        """Let work in progress finish (on shutdown)."""
+        if self.pending:
+            await asyncio.wait(set(self.pending), timeout=within)
 
     async def settings(self, team_id: str) -> WorkspaceSettings:
         return await show_settings(self.services, refs.workspace(team_id))

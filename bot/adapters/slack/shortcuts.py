@@ -47,6 +47,15 @@ def _state(view: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+async def share(client: AsyncWebClient, channel: str, giver: str, given: KudosGiven) -> None:
+    """Post a kudos given from the modal where it was asked for, else to the giver."""
+    try:
+        await client.chat_postMessage(channel=channel, **blocks.kudos_post(given))
+    except SlackApiError as exc:  # e.g. the bot is not in that channel
+        log.info("could not post kudos in %s: %s", channel, exc.response.get("error"))
+        await client.chat_postMessage(channel=giver, **blocks.kudos_post(given))
+
+
 def register(app: AsyncApp, rt: SlackRuntime) -> None:
     async def open_modal(client: AsyncWebClient, body: dict[str, Any], **prefill: Any) -> None:
         settings = await rt.settings(body["team"]["id"])
@@ -61,25 +70,28 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         message = body.get("message") or {}
         author = message.get("user")
         giver = body["user"]["id"]
-        await open_modal(
-            client,
-            body,
-            recipients=[author] if author and author != giver else [],
-            channel=(body.get("channel") or {}).get("id"),
-            message_ts=message.get("ts"),
+        rt.later(
+            open_modal(
+                client,
+                body,
+                recipients=[author] if author and author != giver else [],
+                channel=(body.get("channel") or {}).get("id"),
+                message_ts=message.get("ts"),
+            )
         )
 
     @app.shortcut(blocks.GLOBAL_SHORTCUT)
     async def from_anywhere(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """Kudos from the shortcuts menu: the modal, with a channel to share it in."""
         await ack()
-        await open_modal(client, body)
+        rt.later(open_modal(client, body))
 
     @app.view(blocks.GIVE_CALLBACK)
     async def submitted(
         ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
     ) -> None:
-        """Give the kudos before answering, so that a refusal shows next to the field."""
+        """Give the kudos before answering, so that a refusal shows next to the field (a
+        modal must be answered within 3 seconds; a give takes milliseconds)."""
         team_id, user_id = body["team"]["id"], body["user"]["id"]
         state = _state(view)
         meta = json.loads(view.get("private_metadata") or "{}")
@@ -110,10 +122,5 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             return
         await ack()
         assert isinstance(result, KudosGiven)
-        if result.duplicate:
-            return
-        try:
-            await client.chat_postMessage(channel=channel or user_id, **blocks.kudos_post(result))
-        except SlackApiError as exc:  # e.g. the bot is not in that channel: tell the giver
-            log.info("could not post kudos in %s: %s", channel, exc.response.get("error"))
-            await client.chat_postMessage(channel=user_id, **blocks.kudos_post(result))
+        if not result.duplicate:
+            rt.later(share(client, channel or user_id, user_id, result))
