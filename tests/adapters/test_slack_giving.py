@@ -320,3 +320,21 @@ async def test_a_refused_modal_shows_the_error_next_to_the_field_and_writes_noth
         assert body["response_action"] == "errors"
         assert words in body["errors"][field], body
     assert await snapshot(slack.app) == before
+
+
+async def test_the_bots_direct_messages_take_commands(slack: SlackHarness) -> None:
+    await slack.slack.message(
+        "<@URAJ|raj> 4 for the onboarding buddy work", user="UANA", channel="D1", channel_type="im"
+    )
+    await slack.slack.message("balance", user="UANA", channel="D1", channel_type="im")
+    await slack.slack.message(
+        "<@USLACKBOT> 4 for reminders", user="UANA", channel="D1", channel_type="im"
+    )
+    posts = await slack.fake.wait_for(
+        "chat.postMessage", 5
+    )  # post, receipt, DM to Raj, balance, refusal
+    in_dm = [everything(c) for c in posts if c.params["channel"] == "D1"]
+    assert any("gave <@URAJ> *4 points*" in text for text in in_dm)
+    assert any("96 points" in text for text in in_dm)
+    assert any("Slackbot is a bot" in text for text in in_dm)
+    assert await earned(slack.app, "URAJ") == 4

@@ -13,6 +13,7 @@ from bot.services.results import (
     HelpShown,
     HistoryShown,
     KudosGiven,
+    KudosRevised,
     KudosUndone,
     LeaderboardShown,
     LearningShared,
@@ -76,6 +77,11 @@ def describe(result: Result) -> str:
                     f"{item.amount_each} {who}{reason}"
                 )
             return "\n".join(lines)
+        case KudosRevised():
+            lines = [describe(u) for u in result.undone]
+            if result.given:
+                lines.append(describe(result.given))
+            return "\n".join(lines) or "Nothing changed."
         case KudosUndone():
             return (
                 f"↩ Undone: {result.amount_each} each to {_names(result.recipients)}. "

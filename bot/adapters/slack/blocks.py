@@ -104,7 +104,7 @@ def kudos_receipt(given: KudosGiven) -> dict[str, Any]:
 
 def kudos_dm(given: KudosGiven) -> dict[str, Any]:
     """The note a recipient gets."""
-    where = f" in <#{given.channel}>" if given.channel and given.channel[:1] in "CGD" else ""
+    where = f" in <#{given.channel}>" if given.channel and given.channel[:1] in "CG" else ""
     headline = (
         f"🎉 {mention(given.giver_id, given.giver)} gave you *{_points(given.amount_each)}*{where}"
     )

@@ -13,7 +13,7 @@ from bot.adapters.slack import blocks, refs
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain.commands import Give
 from bot.domain.errors import KudosError
-from bot.domain.grammar import parse_ambient
+from bot.domain.grammar import parse_ambient, parse_command
 from bot.services.context import notify
 from bot.services.results import KudosGiven
 from bot.services.revise import revise_message_kudos
@@ -43,6 +43,33 @@ async def _post_given(
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:
+    async def direct(event: dict[str, Any], team_id: str, client: AsyncWebClient) -> None:
+        """A message in the bot's own DM (the Messages tab) is a command, as after /kudos."""
+        user_id, channel, ts = event.get("user"), event["channel"], event["ts"]
+        if not user_id or event.get("bot_id"):
+            return
+        try:
+            text = await rt.expand_groups(client, team_id, user_id, event.get("text") or "")
+            result = await rt.run(
+                client,
+                team_id,
+                user_id,
+                parse_command(text),
+                key=refs.message_key(team_id, channel, ts),
+                channel=channel,
+                message_ref=refs.message_ref(channel, ts),
+            )
+        except KudosError as refusal:
+            rt.refused(refusal)
+            await client.chat_postMessage(channel=channel, **blocks.refusal(refusal.message))
+            return
+        if isinstance(result, KudosGiven):
+            if not result.duplicate:
+                await client.chat_postMessage(channel=channel, **blocks.kudos_post(result))
+            await client.chat_postMessage(channel=channel, **blocks.kudos_receipt(result))
+            return
+        await client.chat_postMessage(channel=channel, **blocks.render(result))
+
     async def posted(event: dict[str, Any], team_id: str, client: AsyncWebClient) -> None:
         user_id, channel, ts = event.get("user"), event["channel"], event["ts"]
         if not user_id or event.get("bot_id"):
@@ -152,7 +179,9 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         Bolt acks events when the listener returns; the work runs after."""
         team_id = context.team_id or body.get("team_id") or ""
         subtype = event.get("subtype")
-        if subtype in _HUMAN_SUBTYPES:
+        if subtype in _HUMAN_SUBTYPES and event.get("channel_type") == "im":
+            rt.later(direct(event, team_id, client))
+        elif subtype in _HUMAN_SUBTYPES:
             rt.later(posted(event, team_id, client))
         elif subtype == "message_changed":
             rt.later(edited(event, team_id, client))
