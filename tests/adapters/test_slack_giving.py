@@ -338,3 +338,16 @@ async def test_the_bots_direct_messages_take_commands(slack: SlackHarness) -> No
     assert any("96 points" in text for text in in_dm)
     assert any("Slackbot is a bot" in text for text in in_dm)
     assert await earned(slack.app, "URAJ") == 4
+
+
+async def test_the_kudos_emoji_is_set_per_workspace(slack: SlackHarness) -> None:
+    await change_settings(slack.app.services, ws(), {"reaction_emoji": ":tada:"})
+    item = {"type": "message", "channel": "C1", "ts": "1700000000.000600"}
+    event = {"type": "reaction_added", "user": "UANA", "item_user": "URAJ", "item": item}
+    await slack.slack.event({**event, "reaction": "clap"})
+    await slack.slack.event({**event, "reaction": "tada"})
+    told = await slack.fake.wait_for("chat.postEphemeral", 1)
+    await slack.fake.settle(0.2)
+    assert len(slack.fake.calls_to("chat.postEphemeral")) == 1
+    assert "You gave <@URAJ> 1 point for their message" in told[0].params["text"]
+    assert await earned(slack.app, "URAJ") == 1

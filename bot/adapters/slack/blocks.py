@@ -40,7 +40,8 @@ def _and(parts: Sequence[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
 
 
-def _points(n: int) -> str:
+def points(n: int) -> str:
+    """`1 point`, `5 points`."""
     return f"{n} point{'s' if n != 1 else ''}"
 
 
@@ -80,7 +81,7 @@ def _recipients(given: KudosGiven) -> str:
 
 def kudos_post(given: KudosGiven) -> dict[str, Any]:
     """The public post: giver, recipients, amount, reason and values."""
-    each = _points(given.amount_each) + (" each" if len(given.recipients) > 1 else "")
+    each = points(given.amount_each) + (" each" if len(given.recipients) > 1 else "")
     headline = f"🎉 {mention(given.giver_id, given.giver)} gave {_recipients(given)} *{each}*"
     blocks: Blocks = [_section(headline)]
     if given.reason:
@@ -96,7 +97,7 @@ def kudos_receipt(given: KudosGiven) -> dict[str, Any]:
     """What the giver alone reads after giving: what is left, and a nudge for a reason."""
     if given.duplicate:
         return message("👍 That one was already counted; I didn't give it twice.")
-    text = f"You have {_points(given.allowance_left)} left to give."
+    text = f"You have {points(given.allowance_left)} left to give."
     if given.nudge:
         text += " " + given.nudge
     return message(text)
@@ -106,21 +107,21 @@ def kudos_dm(given: KudosGiven) -> dict[str, Any]:
     """The note a recipient gets."""
     where = f" in <#{given.channel}>" if given.channel and given.channel[:1] in "CG" else ""
     headline = (
-        f"🎉 {mention(given.giver_id, given.giver)} gave you *{_points(given.amount_each)}*{where}"
+        f"🎉 {mention(given.giver_id, given.giver)} gave you *{points(given.amount_each)}*{where}"
     )
     blocks: Blocks = [_section(headline)]
     if given.reason:
         blocks.append({"type": "section", "text": plain(f"“{given.reason}”")})
     if given.tags:
         blocks.append(_context_plain("  ".join(f"#{t}" for t in given.tags)))
-    return message(f"{escape(given.giver)} gave you {_points(given.amount_each)}", blocks)
+    return message(f"{escape(given.giver)} gave you {points(given.amount_each)}", blocks)
 
 
 def undone(result: KudosUndone) -> dict[str, Any]:
     return message(
-        f"↩ Undone: {_points(result.amount_each)} each to "
+        f"↩ Undone: {points(result.amount_each)} each to "
         f"{escape(_and(list(result.recipients)))}. "
-        f"You have {_points(result.allowance_left)} left to give."
+        f"You have {points(result.allowance_left)} left to give."
     )
 
 
@@ -132,17 +133,17 @@ def revised(result: KudosRevised, why: str) -> dict[str, Any]:
         parts.append(f"↩ Your kudos to {escape(_and(names))} were taken back ({why}).")
     if result.given:
         parts.append(
-            f"✏️ Counted the new version: {_points(result.given.amount_each)} to "
+            f"✏️ Counted the new version: {points(result.given.amount_each)} to "
             f"{escape(_and(list(result.given.recipients)))}. "
-            f"You have {_points(result.given.allowance_left)} left to give."
+            f"You have {points(result.given.allowance_left)} left to give."
         )
     return message(" ".join(parts))
 
 
 def balance(result: BalanceShown) -> dict[str, Any]:
     text = (
-        f"*{_points(result.allowance_left)}* left to give (renews {result.renews_at:%a %b %-d}), "
-        f"*{_points(result.earned)}* earned."
+        f"*{points(result.allowance_left)}* left to give (renews {result.renews_at:%a %b %-d}), "
+        f"*{points(result.earned)}* earned."
     )
     return message(text.replace("*", ""), [_section(text)])
 
@@ -151,7 +152,7 @@ def _leaderboard_lines(result: LeaderboardShown) -> list[str]:
     medals = {1: "🥇", 2: "🥈", 3: "🥉"}
     return [
         f"{medals.get(r.rank, f'{r.rank}.')} {mention(r.external_id, r.display_name)} — "
-        f"{_points(r.points)}"
+        f"{points(r.points)}"
         for r in result.rows
     ]
 
@@ -184,7 +185,7 @@ def _history_lines(result: HistoryShown) -> list[str]:
         mark = "↩ undone: " if item.reversed else ""
         lines.append(
             f"{item.created_at:%b %-d}  {mark}{item.direction} "
-            f"{_points(item.amount_each)} {who}{reason}"
+            f"{points(item.amount_each)} {who}{reason}"
         )
     return lines
 
@@ -248,8 +249,8 @@ def home(
     blocks: Blocks = [
         {"type": "header", "text": plain("Your kudos", 150)},
         _section(
-            f"*{_points(bal.allowance_left)}* left to give, renewing "
-            f"{bal.renews_at:%A %B %-d}.\n*{_points(bal.earned)}* earned from others."
+            f"*{points(bal.allowance_left)}* left to give, renewing "
+            f"{bal.renews_at:%A %B %-d}.\n*{points(bal.earned)}* earned from others."
         ),
         {"type": "divider"},
         _section("*Recently received*"),

@@ -1,5 +1,6 @@
-"""A reaction with the workspace's kudos emoji gives the message's author 1 point; removing the
-reaction takes it back. Reactions on bot messages or on your own give nothing."""
+"""A reaction with the workspace's kudos emoji gives the message's author the default amount
+(1 point unless an admin changed it); removing the reaction takes it back. Reactions on bot
+messages or on your own give nothing."""
 
 from __future__ import annotations
 
@@ -42,7 +43,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
     async def give_point(
         event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
     ) -> None:
-        """The kudos emoji on someone's message: 1 point from the reactor to the author."""
+        """The kudos emoji on someone's message: points from the reactor to the author."""
         team_id = context.team_id or ""
         found = await relevant(event, team_id, client)
         if found is None:
@@ -50,7 +51,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         channel, ts, author = found
         emoji = _emoji(event["reaction"])
         ref = refs.reaction_ref(channel, ts, event["user"], emoji)
-        give = Give((Mention(user_id=author),), 1, f":{emoji}: on a message", ())
+        give = Give((Mention(user_id=author),), None, f":{emoji}: on a message", ())
         try:
             result = await rt.run(
                 client,
@@ -73,8 +74,9 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
                 channel=channel,
                 user=event["user"],
                 **blocks.message(
-                    f"You gave {blocks.mention(author, result.recipients[0])} 1 point for "
-                    f"their message. {blocks.kudos_receipt(result)['text']}"
+                    f"You gave {blocks.mention(author, result.recipients[0])} "
+                    f"{blocks.points(result.amount_each)} for their message. "
+                    f"{blocks.kudos_receipt(result)['text']}"
                 ),
             )
 
