@@ -9,6 +9,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 
 from bot.adapters.slack.app import SlackBot, SlackConfig, create_slack_bot
 from bot.adapters.slack.directory import SlackDirectory
+from bot.adapters.teams.app import TeamsBot, TeamsConfig, create_teams_bot
 from bot.config import Settings
 from bot.metrics import CountingNotifier
 from bot.migrations import upgrade_async
@@ -30,6 +31,7 @@ class App:
     database: Database
     services: ServiceContext
     slack: SlackBot | None = None
+    teams: TeamsBot | None = None
 
     async def close(self) -> None:
         if self.slack is not None:
@@ -88,4 +90,14 @@ async def build(
     if settings.slack_enabled:
         app.slack = create_slack_bot(slack_config(settings, database), services, slack_directory)
         platforms.register("slack", app.slack.notifier)
+    if settings.teams_enabled:
+        app.teams = create_teams_bot(
+            TeamsConfig(
+                app_id=settings.microsoft_app_id,
+                app_password=settings.microsoft_app_password,
+                tenant_id=settings.microsoft_app_tenant_id,
+            ),
+            services,
+        )
+        platforms.register("teams", app.teams.notifier)
     return app

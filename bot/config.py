@@ -81,6 +81,11 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def teams_enabled(self) -> bool:
+        """Teams is on with an app id; without one only in development (the Emulator)."""
+        return bool(self.microsoft_app_id) or self.environment == "development"
+
+    @property
     def slack_enabled(self) -> bool:
         """Slack is on when there is a way to receive its requests and a token to answer."""
         return bool(self.slack_bot_token or self.slack_client_id)

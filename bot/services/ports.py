@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
 from bot.domain.model import (
     Drift,
@@ -163,6 +163,21 @@ class LearningRepository(Protocol):
     ) -> int: ...
 
 
+class ConversationRepository(Protocol):
+    """Conversations the bot may post to unprompted (a platform's conversation reference)."""
+
+    async def remember(
+        self,
+        workspace: Workspace,
+        conversation_id: str,
+        kind: str,
+        reference: dict[str, Any],
+        at: datetime,
+    ) -> None: ...
+    async def forget(self, workspace: Workspace, conversation_id: str) -> bool: ...
+    async def all(self, workspace: Workspace) -> list[tuple[str, str, dict[str, Any]]]: ...
+
+
 class ReadQueries(Protocol):
     async def leaderboard(
         self, workspace: Workspace, bucket: str, tag: str, limit: int
@@ -187,6 +202,8 @@ class UnitOfWork(Protocol):
     def learnings(self) -> LearningRepository: ...
     @property
     def queries(self) -> ReadQueries: ...
+    @property
+    def conversations(self) -> ConversationRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

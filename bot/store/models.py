@@ -186,6 +186,21 @@ class LearningRow(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 
 
+class ConversationRow(Base):
+    """Where the bot may post unprompted (Teams: a stored conversation reference), kept from
+    install or first message until uninstall."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("workspace_id", "conversation_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    kind: Mapped[str] = mapped_column(String(32))
+    reference: Mapped[dict[str, Any]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
 # slack_sdk's OAuth stores read and write these tables (installations across workspaces, and the
 # short-lived state of an install in progress). They are declared with slack_sdk's own builders,
 # so the columns always match what the SDK expects, and created by Alembic like every table.

@@ -8,6 +8,7 @@ from typing import Self
 from bot.services.ports import TransientConflict
 from bot.store.database import Database, SqlConnection, is_retryable
 from bot.store.repositories import (
+    SqlConversationRepository,
     SqlKudosRepository,
     SqlLearningRepository,
     SqlLedgerRepository,
@@ -26,6 +27,7 @@ class SqlUnitOfWork:
     kudos: SqlKudosRepository
     learnings: SqlLearningRepository
     queries: SqlReadQueries
+    conversations: SqlConversationRepository
 
     def __init__(self, database: Database, *, write: bool) -> None:
         self._database = database
@@ -54,6 +56,7 @@ class SqlUnitOfWork:
         self.kudos = SqlKudosRepository(conn)
         self.learnings = SqlLearningRepository(conn)
         self.queries = SqlReadQueries(conn)
+        self.conversations = SqlConversationRepository(conn)
         return self
 
     async def commit(self) -> None:

@@ -92,9 +92,11 @@ def create_app(
     ping: Callable[[], Awaitable[None]],
     slack: Endpoint | None = None,
     slack_oauth: bool = False,
+    teams: Endpoint | None = None,
 ) -> Any:
     """The HTTP app. `ping` checks that the database answers; `slack` handles Slack's requests
-    (None: Slack is off); `slack_oauth` serves the install pages too."""
+    (None: Slack is off); `slack_oauth` serves the install pages too; `teams` handles Bot
+    Framework activities (None: Teams is off)."""
     app = FastAPI(
         title="Kudos",
         version=bot.__version__,
@@ -123,6 +125,13 @@ def create_app(
         if slack is None:
             return JSONResponse({"error": "Slack is not configured on this server"}, 404)
         return await slack(request)
+
+    @app.post("/api/messages", include_in_schema=False)
+    async def teams_activities(request: Request) -> Response:
+        """Bot Framework activities from Teams (or the Emulator)."""
+        if teams is None:
+            return JSONResponse({"error": "Teams is not configured on this server"}, 404)
+        return await teams(request)
 
     if slack is not None and slack_oauth:
         app.add_api_route("/slack/install", slack, methods=["GET"], include_in_schema=False)

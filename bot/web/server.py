@@ -22,6 +22,7 @@ def asgi_app(app: App) -> Any:
         app.database.ping,
         slack=slack.http.handle if slack and slack.http else None,
         slack_oauth=bool(slack and slack.config.oauth),
+        teams=app.teams.endpoint if app.teams else None,
     )
 
 
@@ -41,6 +42,14 @@ def _describe_slack(app: App) -> str:
     return f"Slack is on: {' and '.join(modes)}, {who}"
 
 
+def _describe_teams(app: App) -> str:
+    if app.teams is None:
+        return "Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to enable it"
+    if app.teams.config.authenticated:
+        return "Teams is on at POST /api/messages (Bot Framework tokens required)"
+    return "Teams is on at POST /api/messages WITHOUT AUTHENTICATION (Emulator mode)"
+
+
 def serve(settings: Settings, host: str, port: int) -> int:
     """Upgrade the schema, then serve until interrupted."""
 
@@ -48,6 +57,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
         app = await build(settings)
         try:
             log.info(_describe_slack(app))
+            log.info(_describe_teams(app))
             if app.slack is not None:
                 await app.slack.start_socket_mode()
             log.info(

@@ -15,6 +15,7 @@ from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.web.server import asgi_app
 from tests.conftest import FakeClock
+from tests.fakes.bot_connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack, token_for
 from tests.fakes.slack_sender import SIGNING_SECRET, SlackSender
 
@@ -93,4 +94,38 @@ async def slack_sqlite(
 ) -> AsyncIterator[SlackHarness]:
     """The same on SQLite alone, for tests about Slack's side rather than the ledger."""
     async for harness in running(sqlite_url, clock, fake_slack, SLACK_BOT_TOKEN=token_for("T1")):
+        yield harness
+
+
+@dataclass
+class TeamsHarness:
+    app: App
+    connector: FakeConnector
+    http: httpx.AsyncClient
+    url: str
+
+    async def send(self, activity: dict[str, Any], token: str | None = None) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return await self.http.post(f"{self.url}/api/messages", json=activity, headers=headers)
+
+
+async def running_teams(
+    database_url: str, clock: FakeClock, **env: Any
+) -> AsyncIterator[TeamsHarness]:
+    connector = FakeConnector()
+    await connector.start()
+    app = await build(Settings(DATABASE_URL=database_url, **env), clock=clock, migrate=False)
+    server, task, url = await serve(app)
+    async with httpx.AsyncClient(timeout=30) as http:
+        yield TeamsHarness(app, connector, http, url)
+    server.should_exit = True
+    await task
+    await app.close()
+    await connector.stop()
+
+
+@pytest.fixture
+async def teams(database_url: str, clock: FakeClock) -> AsyncIterator[TeamsHarness]:
+    """Teams without an app id (the Emulator's mode), on both databases."""
+    async for harness in running_teams(database_url, clock):
         yield harness

@@ -3,6 +3,7 @@
 Every statement filters by workspace; none crosses workspaces.
 """
 
+from bot.store.repositories.conversations import SqlConversationRepository
 from bot.store.repositories.kudos import SqlKudosRepository
 from bot.store.repositories.learnings import SqlLearningRepository
 from bot.store.repositories.ledger import SqlLedgerRepository
@@ -11,6 +12,7 @@ from bot.store.repositories.queries import SqlReadQueries
 from bot.store.repositories.workspaces import SqlWorkspaceRepository
 
 __all__ = [
+    "SqlConversationRepository",
     "SqlKudosRepository",
     "SqlLearningRepository",
     "SqlLedgerRepository",

@@ -1,0 +1,146 @@
+"""Build the Teams bot: botbuilder's BotFrameworkAdapter behind `POST /api/messages`.
+
+With MICROSOFT_APP_ID every request must carry a valid Bot Framework token (401 otherwise).
+Without one, requests are accepted unauthenticated, for the Bot Framework Emulator on a
+developer's machine; outside development the endpoint is then off.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.core import (
+    BotFrameworkAdapter,
+    BotFrameworkAdapterSettings,
+    CardFactory,
+    MessageFactory,
+    TurnContext,
+)
+from botbuilder.schema import Activity, ConversationReference
+from botframework.connector.auth import (
+    AuthenticationConfiguration,
+    JwtTokenValidation,
+    SimpleCredentialProvider,
+)
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bot import metrics
+from bot.adapters.teams import cards
+from bot.adapters.teams.bot import PLATFORM, KudosTeamsBot
+from bot.domain.model import WorkspaceRef, WorkspaceSettings
+from bot.services.context import ServiceContext
+from bot.services.conversations import known_conversations
+from bot.services.results import KudosGiven, LearningShared
+from bot.services.settings import show_settings
+
+log = logging.getLogger("kudos.teams")
+
+
+@dataclass(frozen=True)
+class TeamsConfig:
+    app_id: str | None = None
+    app_password: str | None = None
+    tenant_id: str | None = None
+    """Single-tenant bots: the Azure AD tenant the bot is registered in."""
+    open_id_metadata: str | None = None
+    """Where Bot Framework's signing keys are published (only changed for tests)."""
+
+    @property
+    def authenticated(self) -> bool:
+        return bool(self.app_id)
+
+
+class TeamsNotifier:
+    """Teams' side of the services' Notifier. Recipients are @mentioned on the kudos card
+    itself; learnings also go to the learning channel when the bot knows that conversation."""
+
+    def __init__(self, teams: TeamsBot) -> None:
+        self.teams = teams
+
+    async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None:
+        return None
+
+    async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
+        settings: WorkspaceSettings = await show_settings(self.teams.services, workspace)
+        if not settings.learning_channel:
+            return
+        for conversation_id, _kind, reference in await known_conversations(
+            self.teams.services, workspace
+        ):
+            if conversation_id == settings.learning_channel:
+                await self.teams.post(reference, cards.learning_card(shared))
+
+
+class TeamsBot:
+    """The adapter, the conversation logic and the HTTP endpoint."""
+
+    def __init__(self, config: TeamsConfig, services: ServiceContext) -> None:
+        self.config = config
+        self.services = services
+        self.credentials = SimpleCredentialProvider(config.app_id or "", config.app_password or "")
+        self.adapter = BotFrameworkAdapter(
+            BotFrameworkAdapterSettings(
+                app_id=config.app_id or "",
+                app_password=config.app_password or "",
+                channel_auth_tenant=config.tenant_id,
+                open_id_metadata=config.open_id_metadata,
+            )
+        )
+        self.adapter.on_turn_error = self._on_error
+        self.bot = KudosTeamsBot(services)
+        self.notifier = TeamsNotifier(self)
+
+    async def _on_error(self, turn_context: TurnContext, error: Exception) -> None:
+        metrics.ERRORS.labels(PLATFORM).inc()
+        log.error("Teams activity failed: %r", error, exc_info=error)
+        await turn_context.send_activity("Sorry, something went wrong on my side. Try again soon.")
+
+    async def endpoint(self, request: Request) -> Response:
+        """`POST /api/messages`: authenticate, then run the activity through the bot."""
+        if "application/json" not in request.headers.get("content-type", ""):
+            return JSONResponse({"error": "expected an application/json activity"}, 415)
+        try:
+            body = await request.json()
+            activity = Activity().deserialize(body)
+            assert activity.type and activity.conversation and activity.service_url
+        except Exception:
+            return JSONResponse({"error": "not a Bot Framework activity"}, 400)
+        auth_header = request.headers.get("Authorization", "")
+        try:
+            identity = await JwtTokenValidation.authenticate_request(
+                activity, auth_header, self.credentials, "", AuthenticationConfiguration()
+            )
+        except Exception as exc:  # missing, malformed, expired or wrongly signed: all refused
+            log.info("refused a Teams request: %s", str(exc)[:200] or type(exc).__name__)
+            return JSONResponse({"error": "unauthorized"}, 401)
+        response = await self.adapter.process_activity_with_identity(
+            activity, identity, self.bot.on_turn
+        )
+        if response is not None:
+            return JSONResponse(response.body, response.status)
+        return Response(status_code=201)
+
+    async def post(self, reference: dict[str, Any], card: dict[str, Any]) -> None:
+        """Post a card into a remembered conversation (proactively)."""
+        ref = ConversationReference().deserialize(reference)
+
+        async def send(turn_context: TurnContext) -> None:
+            await turn_context.send_activity(
+                MessageFactory.attachment(CardFactory.adaptive_card(card))
+            )
+
+        await self.adapter.continue_conversation(ref, send, bot_id=self.config.app_id or None)
+
+
+def create_teams_bot(config: TeamsConfig, services: ServiceContext) -> TeamsBot:
+    """Wire botbuilder to the services."""
+    if not config.authenticated:
+        log.warning(
+            "TEAMS ENDPOINT IS UNAUTHENTICATED: MICROSOFT_APP_ID is not set, so POST "
+            "/api/messages accepts anyone's activities. Fine for the Bot Framework Emulator on "
+            "your machine; never expose it."
+        )
+    return TeamsBot(config, services)

@@ -1,0 +1,221 @@
+"""The Teams conversation logic: botbuilder's TeamsActivityHandler turning activities into the
+grammar's commands, calling the services, and replying with Adaptive Cards."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory, TurnContext
+from botbuilder.core.teams import TeamsActivityHandler, TeamsInfo
+from botbuilder.schema import Activity, ChannelAccount
+
+from bot import metrics
+from bot.adapters.teams import cards
+from bot.adapters.teams.text import TeamsMention, is_bot_id, mentions_of, safe, to_grammar
+from bot.domain import errors
+from bot.domain.commands import Command, Give, Mention
+from bot.domain.errors import KudosError
+from bot.domain.grammar import parse_command
+from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.context import ServiceContext
+from bot.services.conversations import forget_conversation, remember_conversation
+from bot.services.dispatch import handle
+from bot.services.results import KudosGiven
+from bot.services.settings import show_settings
+
+log = logging.getLogger("kudos.teams")
+PLATFORM = "teams"
+NAMES_TTL_SECONDS = 600.0
+
+
+def tenant_of(activity: Activity) -> str:
+    """The tenant (the workspace) of an activity."""
+    tenant = getattr(activity.conversation, "tenant_id", None)
+    if not tenant and isinstance(activity.channel_data, dict):
+        tenant = (activity.channel_data.get("tenant") or {}).get("id")
+    return str(tenant or "default")
+
+
+def workspace_of(activity: Activity) -> WorkspaceRef:
+    return WorkspaceRef(PLATFORM, tenant_of(activity))
+
+
+def delivery_key(activity: Activity) -> str:
+    """A re-sent activity keeps its id: the key counts it once."""
+    return f"teams:{tenant_of(activity)}:{activity.conversation.id}:{activity.id}"
+
+
+def member(account: ChannelAccount) -> MemberRef:
+    return MemberRef(
+        external_id=account.id, display_name=account.name or None, is_bot=is_bot_id(account.id)
+    )
+
+
+class KudosTeamsBot(TeamsActivityHandler):
+    """Messages in channels, group chats and personal chats; card submits; install events."""
+
+    def __init__(self, services: ServiceContext) -> None:
+        self.services = services
+        self._names: dict[str, tuple[float, dict[str, list[MemberRef]]]] = {}
+        self._remembered: set[tuple[str, str]] = set()
+
+    # ------------------------------------------------------------------ messages
+    async def on_message_activity(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        if (tenant_of(activity), activity.conversation.id) not in self._remembered:
+            await self._remember(turn_context)  # the first message this process sees here
+        try:
+            if isinstance(activity.value, dict) and activity.value.get("action"):
+                await self._submitted(turn_context, activity.value)
+                return
+            mentions = mentions_of(activity.entities)
+            bot_id = activity.recipient.id if activity.recipient else None
+            text = to_grammar(activity.text or "", mentions, bot_id)
+            await self._run(turn_context, parse_command(text), mentions, delivery_key(activity))
+        except KudosError as refusal:
+            metrics.REFUSALS.labels(PLATFORM, refusal.code).inc()
+            await turn_context.send_activity(MessageFactory.text(f"✋ {refusal.message}"))
+
+    async def _run(
+        self,
+        turn_context: TurnContext,
+        command: Command,
+        mentions: list[TeamsMention],
+        key: str,
+    ) -> None:
+        activity = turn_context.activity
+        named = {m.id: m.name for m in mentions}
+
+        async def resolve(mention: Mention) -> MemberRef:
+            if mention.user_id is not None:
+                name = named.get(mention.user_id)
+                return MemberRef(mention.user_id, name or None, is_bot=is_bot_id(mention.user_id))
+            return await self._by_name(turn_context, mention.name or "")
+
+        result = await handle(
+            self.services,
+            command,
+            workspace=workspace_of(activity),
+            actor=member(activity.from_property),
+            resolve=resolve,
+            delivery_key=key,
+            channel=activity.conversation.id,
+            message_ref=f"{activity.conversation.id}:{activity.id}",
+        )
+        if isinstance(result, KudosGiven):
+            if not result.duplicate:
+                await self._send_card(turn_context, cards.kudos_card(result))
+            await turn_context.send_activity(MessageFactory.text(cards.receipt_text(result)))
+            return
+        reply = cards.render(result)
+        if isinstance(reply, str):
+            await turn_context.send_activity(MessageFactory.text(reply))
+        else:
+            await self._send_card(turn_context, reply)
+
+    async def _submitted(self, turn_context: TurnContext, value: dict[str, Any]) -> None:
+        """The "Give kudos" card's submit (or its "Give kudos" button on the help card)."""
+        ws = workspace_of(turn_context.activity)
+        if value.get("action") == "open_give_card":
+            settings = await show_settings(self.services, ws)
+            await self._send_card(turn_context, cards.give_card(settings))
+            return
+        if value.get("action") != cards.GIVE_ACTION:
+            return
+        recipients = [r.strip() for r in str(value.get("recipients") or "").split(",") if r.strip()]
+        amount_text = str(value.get("amount") or "").strip()
+        if amount_text and not amount_text.isdigit():
+            raise errors.ParseError("Points are a whole number, like 5.")
+        give = Give(
+            recipients=tuple(Mention(user_id=r) for r in recipients),
+            amount=int(amount_text) if amount_text else None,
+            reason=safe(str(value.get("reason") or "").strip(), 3000) or None,
+            tags=(str(value["value"]),) if value.get("value") else (),
+        )
+        card_id = str(value.get("card_id") or turn_context.activity.id)
+        key = f"teams:{tenant_of(turn_context.activity)}:card:{card_id}"
+        await self._run(turn_context, give, [], key)
+
+    async def _by_name(self, turn_context: TurnContext, name: str) -> MemberRef:
+        """A typed `@name` (not a Teams mention): looked up among the conversation's members."""
+        conversation = turn_context.activity.conversation.id
+        cached = self._names.get(conversation)
+        if cached is None or cached[0] < time.monotonic():
+            index: dict[str, list[MemberRef]] = {}
+            for account in (await TeamsInfo.get_paged_members(turn_context)).members or []:
+                ref = MemberRef(account.id, account.name, is_bot=is_bot_id(account.id))
+                for key in {
+                    account.name,
+                    getattr(account, "email", None),
+                    getattr(account, "user_principal_name", None),
+                }:
+                    if key:
+                        index.setdefault(str(key).casefold(), []).append(ref)
+            cached = (time.monotonic() + NAMES_TTL_SECONDS, index)
+            self._names[conversation] = cached
+        found = cached[1].get(name.casefold(), [])
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise errors.UnknownMember(f"@{name}")
+        raise errors.ParseError(
+            f"More than one person here is called @{name}; @mention them instead."
+        )
+
+    @staticmethod
+    async def _send_card(turn_context: TurnContext, card: dict[str, Any]) -> None:
+        await turn_context.send_activity(MessageFactory.attachment(CardFactory.adaptive_card(card)))
+
+    # ------------------------------------------------------------------ install and uninstall
+    async def _remember(self, turn_context: TurnContext) -> None:
+        """Keep the conversation reference, so the bot can post here later."""
+        activity = turn_context.activity
+        reference = TurnContext.get_conversation_reference(activity)
+        reference.activity_id = None  # a proactive post starts a new thread
+        kind = getattr(activity.conversation, "conversation_type", None) or "personal"
+        await remember_conversation(
+            self.services,
+            workspace_of(activity),
+            activity.conversation.id,
+            kind,
+            reference.serialize(),
+        )
+        self._remembered.add((tenant_of(activity), activity.conversation.id))
+
+    async def on_installation_update_add(self, turn_context: TurnContext) -> None:
+        await self._remember(turn_context)
+        await turn_context.send_activity(
+            MessageFactory.text(
+                "👋 Hi! I'm Kudos. Thank someone with `@Kudos kudos @name 5 for ... #learning`, "
+                "or type `@Kudos help`."
+            )
+        )
+
+    async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
+        activity = turn_context.activity
+        self._remembered.discard((tenant_of(activity), activity.conversation.id))
+        await forget_conversation(
+            self.services,
+            workspace_of(turn_context.activity),
+            turn_context.activity.conversation.id,
+        )
+
+    async def on_teams_members_added(
+        self, teams_members_added: list[Any], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        recipient = turn_context.activity.recipient
+        if any(m.id == (recipient.id if recipient else None) for m in teams_members_added):
+            await self._remember(turn_context)
+
+    async def on_teams_members_removed(
+        self, teams_members_removed: list[Any], team_info: Any, turn_context: TurnContext
+    ) -> None:
+        recipient = turn_context.activity.recipient
+        if any(m.id == (recipient.id if recipient else None) for m in teams_members_removed):
+            await forget_conversation(
+                self.services,
+                workspace_of(turn_context.activity),
+                turn_context.activity.conversation.id,
+            )

@@ -1,0 +1,240 @@
+"""Adaptive Cards (schema 1.5) for every reply. What people typed goes into `TextRun`s, which
+Teams shows as plain text (no markdown, no links); only ids we resolved become mentions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from bot.adapters.teams.text import safe
+from bot.domain.model import WorkspaceSettings
+from bot.services.results import (
+    BalanceShown,
+    HelpShown,
+    HistoryShown,
+    KudosGiven,
+    KudosRevised,
+    KudosUndone,
+    LeaderboardShown,
+    LearningShared,
+    Result,
+)
+
+Card = dict[str, Any]
+SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+VERSION = "1.5"
+GIVE_ACTION = "give_kudos"
+_PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "of all time"}
+
+
+def points(n: int) -> str:
+    return f"{n} point{'s' if n != 1 else ''}"
+
+
+def _and(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
+
+
+def card(
+    body: list[dict[str, Any]],
+    *,
+    mentions: Sequence[tuple[str, str]] = (),
+    actions: list[dict[str, Any]] | None = None,
+) -> Card:
+    """A card; `mentions` are (id, name) pairs written as `<at>name</at>` in the body."""
+    out: Card = {"$schema": SCHEMA, "type": "AdaptiveCard", "version": VERSION, "body": body}
+    if actions:
+        out["actions"] = actions
+    if mentions:
+        out["msteams"] = {
+            "entities": [
+                {
+                    "type": "mention",
+                    "text": f"<at>{safe(name, 100)}</at>",
+                    "mentioned": {"id": uid, "name": safe(name, 100)},
+                }
+                for uid, name in mentions
+            ]
+        }
+    return out
+
+
+def plain(text: str, **style: Any) -> dict[str, Any]:
+    """A block of plain text: Teams applies no markdown inside a TextRun."""
+    return {
+        "type": "RichTextBlock",
+        "inlines": [{"type": "TextRun", "text": safe(text, 2000), **style}],
+    }
+
+
+def heading(text: str) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": "Medium", "wrap": True}
+
+
+def kudos_card(given: KudosGiven) -> Card:
+    """The public card: giver, recipients (mentioned), amount, reason and values."""
+    each = points(given.amount_each) + (" each" if len(given.recipients) > 1 else "")
+    names = [safe(n, 100) for n in given.recipients]
+    body = [
+        heading(f"🎉 {safe(given.giver, 100)} gave {_and([f'<at>{n}</at>' for n in names])} {each}")
+    ]
+    if given.reason:
+        body.append(plain(f"“{given.reason}”", italic=True))
+    if given.tags:
+        body.append(plain("  ".join(f"#{t}" for t in given.tags), color="Accent"))
+    return card(body, mentions=list(zip(given.recipient_ids, given.recipients, strict=True)))
+
+
+def receipt_text(given: KudosGiven) -> str:
+    if given.duplicate:
+        return "👍 That one was already counted; I didn't give it twice."
+    text = f"You have {points(given.allowance_left)} left to give."
+    return f"{text} {given.nudge}" if given.nudge else text
+
+
+def balance_card(result: BalanceShown) -> Card:
+    return card(
+        [
+            heading("Your kudos"),
+            {
+                "type": "FactSet",
+                "facts": [
+                    {"title": "Left to give", "value": points(result.allowance_left)},
+                    {"title": "Renews", "value": f"{result.renews_at:%a %b %-d}"},
+                    {"title": "Earned", "value": points(result.earned)},
+                ],
+            },
+        ]
+    )
+
+
+def leaderboard_card(result: LeaderboardShown) -> Card:
+    tag = f" #{result.tag}" if result.tag else ""
+    title = f"🏆 Top{tag} {_PERIOD_TITLE[result.period]}"
+    if not result.rows:
+        return card(
+            [
+                plain(
+                    f"No kudos{tag} {_PERIOD_TITLE[result.period]} yet. "
+                    "Be the first to thank someone!"
+                )
+            ]
+        )
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    facts = [
+        {
+            "title": f"{medals.get(r.rank, f'{r.rank}.')} {safe(r.display_name, 100)}",
+            "value": points(r.points),
+        }
+        for r in result.rows
+    ]
+    return card([heading(title), {"type": "FactSet", "facts": facts}])
+
+
+def history_card(result: HistoryShown) -> Card:
+    if not result.items:
+        return card([plain("No kudos yet: give some with `kudos @name 5 for ...`.")])
+    lines = []
+    for item in result.items:
+        who = (
+            f"to {_and(list(item.recipients))}"
+            if item.direction == "given"
+            else f"from {item.giver}"
+        )
+        reason = f" for {item.reason}" if item.reason else ""
+        mark = "↩ undone: " if item.reversed else ""
+        lines.append(
+            f"{item.created_at:%b %-d}  {mark}{item.direction} "
+            f"{points(item.amount_each)} {who}{reason}"
+        )
+    return card([heading("Your recent kudos"), plain("\n".join(lines))])
+
+
+def help_card(result: HelpShown, settings: WorkspaceSettings | None = None) -> Card:
+    return card(
+        [heading("How to use Kudos"), plain(result.text.replace("@ana", "@Kudos kudos @ana", 1))],
+        actions=[
+            {"type": "Action.Submit", "title": "Give kudos", "data": {"action": "open_give_card"}}
+        ],
+    )
+
+
+def learning_card(result: LearningShared) -> Card:
+    topic = f"  #{result.topic}" if result.topic else ""
+    return card([heading(f"📚 {safe(result.author, 100)} learned"), plain(result.text + topic)])
+
+
+def give_card(settings: WorkspaceSettings) -> Card:
+    """The "Give kudos" form: a people picker, amount, reason and value; its submit gives."""
+    return card(
+        [
+            heading("Give kudos"),
+            {
+                "type": "Input.ChoiceSet",
+                "id": "recipients",
+                "label": "Who?",
+                "isMultiSelect": True,
+                "isRequired": True,
+                "errorMessage": "Pick at least one person.",
+                "choices": [],
+                "choices.data": {"type": "Data.Query", "dataset": "graph.microsoft.com/users"},
+            },
+            {
+                "type": "Input.Number",
+                "id": "amount",
+                "label": "Points each",
+                "value": settings.default_amount,
+                "min": settings.min_amount,
+                "max": settings.max_amount,
+            },
+            {
+                "type": "Input.Text",
+                "id": "reason",
+                "label": "What for?",
+                "isMultiline": True,
+                "maxLength": settings.max_reason_length,
+                "isRequired": settings.reason_required,
+            },
+            {
+                "type": "Input.ChoiceSet",
+                "id": "value",
+                "label": "Which value?",
+                "isRequired": settings.value_required,
+                "choices": [{"title": f"#{v}", "value": v} for v in settings.values[:100]],
+            },
+        ],
+        actions=[
+            {
+                "type": "Action.Submit",
+                "title": "Give",
+                # one id per card: a double click or a re-sent submit counts once
+                "data": {"action": GIVE_ACTION, "card_id": uuid.uuid4().hex},
+            }
+        ],
+    )
+
+
+def render(result: Result) -> Card | str:
+    """The reply to a command: a card, or one line of text."""
+    match result:
+        case KudosGiven():
+            return kudos_card(result)
+        case BalanceShown():
+            return balance_card(result)
+        case LeaderboardShown():
+            return leaderboard_card(result)
+        case HistoryShown():
+            return history_card(result)
+        case KudosUndone():
+            return (
+                f"↩ Undone: {points(result.amount_each)} each to {_and(list(result.recipients))}. "
+                f"You have {points(result.allowance_left)} left to give."
+            )
+        case KudosRevised():
+            return "Updated."
+        case LearningShared():
+            return learning_card(result)
+        case HelpShown():
+            return help_card(result)
+    raise AssertionError(f"unrendered result {result!r}")

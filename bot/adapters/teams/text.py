@@ -1,0 +1,68 @@
+"""Teams message text to the grammar's neutral form, and user text made safe for cards.
+
+Teams marks a mention as `<at>Name</at>` in the text, with a `mention` entity that carries the
+person's id. The bot's own mention is dropped; every other becomes `<@ID>`, which the grammar
+reads as a resolved mention, whatever characters the name has.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+_AT = re.compile(r"</?at>", re.IGNORECASE)
+MAX_ECHO = 500
+
+
+@dataclass(frozen=True)
+class TeamsMention:
+    id: str
+    name: str
+    text: str  # as it appears in the message, e.g. "<at>Raj Patel</at>"
+
+
+def mentions_of(entities: Iterable[object] | None) -> list[TeamsMention]:
+    """The mention entities of an activity (objects or plain dicts)."""
+    found = []
+    for entity in entities or ():
+        data = entity if isinstance(entity, dict) else getattr(entity, "__dict__", {})
+        data = {**data, **getattr(entity, "additional_properties", {})}
+        if data.get("type") != "mention":
+            continue
+        mentioned = data.get("mentioned") or {}
+        if not isinstance(mentioned, dict):
+            mentioned = {
+                "id": getattr(mentioned, "id", None),
+                "name": getattr(mentioned, "name", ""),
+            }
+        if mentioned.get("id") and data.get("text"):
+            found.append(
+                TeamsMention(
+                    str(mentioned["id"]), str(mentioned.get("name") or ""), str(data["text"])
+                )
+            )
+    return found
+
+
+def to_grammar(text: str, mentions: Iterable[TeamsMention], bot_id: str | None) -> str:
+    """The message as the grammar reads it: the bot's mention removed, people as `<@ID>`,
+    HTML entities and leftover tags gone."""
+    for mention in mentions:
+        token = "" if bot_id and mention.id == bot_id else f"<@{mention.id}>"
+        text = text.replace(mention.text, f" {token} ", 1)
+    text = _TAG.sub(lambda m: m.group() if m.group().startswith("<@") else " ", text)
+    return html.unescape(text).strip()
+
+
+def is_bot_id(user_id: str) -> bool:
+    """Teams ids of bots start with `28:`; people are `29:` (or an AAD object id)."""
+    return user_id.startswith("28:")
+
+
+def safe(text: str, limit: int = MAX_ECHO) -> str:
+    """User text for a card: no mention tags, capped in length."""
+    text = _AT.sub("", text)
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

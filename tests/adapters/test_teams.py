@@ -1,0 +1,144 @@
+"""Teams through the real endpoint: activities shaped as Teams sends them, replies captured by
+a local server playing the Bot Framework connector at the activity's serviceUrl."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.conversations import known_conversations
+from bot.services.queries import show_balance
+from tests.adapters.conftest import TeamsHarness
+from tests.fakes.teams_sender import ANA, BO, OTHER_BOT, RAJ, TENANT, activity, mention
+from tests.support import snapshot
+
+WS = WorkspaceRef("teams", TENANT)
+
+
+async def earned(h: TeamsHarness, who: dict[str, Any]) -> int:
+    shown = await show_balance(h.app.services, WS, MemberRef(who["id"]), newcomer_ok=True)
+    return shown.earned
+
+
+def say(h: TeamsHarness, text: str, *people: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    """A message mentioning `people` in order wherever `{}` stands in `text`."""
+    return activity(
+        h.connector.url, text.format(*(mention(p)[0] for p in people)), mentions=list(people), **kw
+    )
+
+
+async def test_kudos_in_a_channel_post_a_card_that_mentions_the_recipients(
+    teams: TeamsHarness,
+) -> None:
+    response = await teams.send(say(teams, "kudos {} {} 10 for the review #learning", RAJ, BO))
+    assert response.status_code in (200, 201)
+    card_reply, receipt = await teams.connector.wait_for(2)
+    card = card_reply.card
+    assert card is not None and card["version"] == "1.5"
+    assert "gave <at>Raj Patel</at> and <at>Bo Chen</at> 10 points each" in card["body"][0]["text"]
+    assert card["body"][1]["inlines"][0]["text"] == "“the review”"
+    mentioned = {e["mentioned"]["id"] for e in card["msteams"]["entities"]}
+    assert mentioned == {RAJ["id"], BO["id"]}
+    assert card_reply.reply_to is not None  # a reply in the thread
+    assert "80 points left" in receipt.text
+    assert await earned(teams, RAJ) == 10 and await earned(teams, BO) == 10
+
+
+async def test_personal_chat_needs_no_bot_mention_and_every_subcommand_answers(
+    teams: TeamsHarness,
+) -> None:
+    await teams.send(say(teams, "{} 3 for pairing", RAJ, channel=False))
+    await teams.connector.wait_for(2)
+    for n, (text, check) in enumerate(
+        {
+            "balance": lambda s: "97 points" in str(s.card),
+            "top week": lambda s: "Raj Patel" in str(s.card),
+            "history": lambda s: "given 3 points to Raj Patel for pairing" in str(s.card),
+            "help": lambda s: "Give kudos" in str(s.card),
+            "til pytest fixtures compose #testing": lambda s: (
+                "pytest fixtures compose" in str(s.card)
+            ),
+            "undo": lambda s: "Undone: 3 points each to Raj Patel" in s.text,
+        }.items(),
+        start=3,
+    ):
+        await teams.send(activity(teams.connector.url, text, channel=False))
+        reply = (await teams.connector.wait_for(n))[-1]
+        assert check(reply), (text, reply.activity)
+    assert await earned(teams, RAJ) == 0
+
+
+async def test_a_resent_activity_counts_once(teams: TeamsHarness) -> None:
+    sent = say(teams, "kudos {} 5 for the fix", RAJ, activity_id="1700000000123")
+    for _ in range(3):
+        await teams.send(sent)
+    await teams.connector.wait_for(4)
+    assert await earned(teams, RAJ) == 5
+    cards = [s for s in teams.connector.sent if s.card]
+    assert len(cards) == 1
+    assert "already counted" in teams.connector.sent[-1].text
+
+
+async def test_mentions_with_unusual_names_resolve_by_id(teams: TeamsHarness) -> None:
+    odd = {"id": "29:1zoe-AAD", "name": "Zoë O'Brien-李 🚀 (she/her)"}
+    evil = {"id": "29:1evil-AAD", "name": "**Eve** [click](https://evil.example) <at>Raj</at>"}
+    await teams.send(say(teams, "kudos {} {} 2 for the workshop", odd, evil))
+    card = (await teams.connector.wait_for(1))[0].card
+    assert card is not None
+    assert await earned(teams, odd) == 2 and await earned(teams, evil) == 2
+    entity_names = [e["mentioned"]["name"] for e in card["msteams"]["entities"]]
+    assert entity_names[0] == odd["name"]
+    assert "<at>Raj</at>" not in str(card["msteams"])  # no smuggled mention
+
+
+async def test_refusals_reply_with_one_sentence_and_write_nothing(teams: TeamsHarness) -> None:
+    await teams.send(say(teams, "kudos {} 1 for warming up", RAJ))
+    await teams.connector.wait_for(2)
+    before = await snapshot(teams.app)
+    cases = [
+        (say(teams, "kudos {} 5 for me", ANA), "yourself"),
+        (say(teams, "kudos {} 5 for deploying", OTHER_BOT), "is a bot"),
+        (say(teams, "kudos {} 51 for too much", RAJ), "between 1 and 50"),
+        (say(teams, "kudos 5 for nobody"), "Who are these kudos for"),
+        (say(teams, "kudos {} 5 " + "very " * 900, RAJ), "too long"),
+    ]
+    for n, (sent, words) in enumerate(cases, start=3):
+        await teams.send(sent)
+        reply = (await teams.connector.wait_for(n))[-1]
+        assert reply.text.startswith("✋ ") and words in reply.text, (words, reply.text)
+    assert await snapshot(teams.app) == before
+
+
+async def test_the_give_card_submit_gives_once_even_when_clicked_twice(teams: TeamsHarness) -> None:
+    await teams.send(activity(teams.connector.url, "help", channel=False))
+    help_card = (await teams.connector.wait_for(1))[0].card
+    assert help_card is not None
+    await teams.send(
+        activity(teams.connector.url, channel=False, value=help_card["actions"][0]["data"])
+    )
+    give_card = (await teams.connector.wait_for(2))[1].card
+    assert give_card is not None
+    submit = {
+        **give_card["actions"][0]["data"],
+        "recipients": f"{RAJ['id']},{BO['id']}",
+        "amount": "4",
+        "reason": "the onboarding guide",
+        "value": "knowledge-sharing",
+    }
+    await teams.send(activity(teams.connector.url, channel=False, value=submit))
+    await teams.send(activity(teams.connector.url, channel=False, value=submit))  # double click
+    await teams.connector.wait_for(5)
+    assert await earned(teams, RAJ) == 4 and await earned(teams, BO) == 4
+    assert "already counted" in teams.connector.sent[-1].text
+
+
+async def test_install_and_uninstall_keep_the_conversation_reference(teams: TeamsHarness) -> None:
+    await teams.send(activity(teams.connector.url, kind="installationUpdate", action="add"))
+    await teams.connector.wait_for(1)
+    known = await known_conversations(teams.app.services, WS)
+    assert [(c, k) for c, k, _ in known] == [
+        ("19:general-channel@thread.tacv2;messageid=1700000000000", "channel")
+    ]
+    assert known[0][2]["serviceUrl"] == teams.connector.url
+    await teams.send(activity(teams.connector.url, kind="installationUpdate", action="remove"))
+    assert await known_conversations(teams.app.services, WS) == []
