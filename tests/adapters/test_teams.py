@@ -136,9 +136,46 @@ async def test_install_and_uninstall_keep_the_conversation_reference(teams: Team
     await teams.send(activity(teams.connector.url, kind="installationUpdate", action="add"))
     await teams.connector.wait_for(1)
     known = await known_conversations(teams.app.services, WS)
-    assert [(c, k) for c, k, _ in known] == [
-        ("19:general-channel@thread.tacv2;messageid=1700000000000", "channel")
-    ]
+    assert [(c, k) for c, k, _ in known] == [("19:general-channel@thread.tacv2", "channel")]
     assert known[0][2]["serviceUrl"] == teams.connector.url
     await teams.send(activity(teams.connector.url, kind="installationUpdate", action="remove"))
     assert await known_conversations(teams.app.services, WS) == []
+
+
+async def test_a_typed_at_name_is_found_among_the_conversations_members(
+    teams: TeamsHarness,
+) -> None:
+    teams.connector.members = [
+        {"id": RAJ["id"], "name": RAJ["name"], "givenName": "Raj", "email": "raj.p@example.com"},
+        {"id": BO["id"], "name": BO["name"], "givenName": "Bo", "email": "bo.chen@example.com"},
+    ]
+    await teams.send(activity(teams.connector.url, "kudos @raj 3 for the demo", channel=False))
+    await teams.send(say(teams, "kudos {} 2 for the follow-up", RAJ, channel=False))
+    await teams.connector.wait_for(4)
+    assert await earned(teams, RAJ) == 5  # one member, however they were mentioned
+    await teams.send(activity(teams.connector.url, "kudos @nobody 3 for the demo", channel=False))
+    assert "I don't know anyone called '@nobody'" in (await teams.connector.wait_for(5))[-1].text
+
+
+async def test_the_bot_added_to_a_team_remembers_it_and_posts_learnings_there(
+    teams: TeamsHarness,
+) -> None:
+    added = activity(
+        teams.connector.url,
+        kind="conversationUpdate",
+        membersAdded=[{"id": "28:kudos-bot-app-id"}],
+    )
+    added["channelData"]["eventType"] = "teamMemberAdded"
+    await teams.send(added)
+    [(conversation, kind, _)] = await known_conversations(teams.app.services, WS)
+    from bot.services.settings import change_settings
+
+    await change_settings(teams.app.services, WS, {"learning_channel": conversation})
+    await teams.send(
+        activity(
+            teams.connector.url, "til git worktree keeps two branches checked out", channel=False
+        )
+    )
+    sent = await teams.connector.wait_for(2)
+    posted = [s for s in sent if s.conversation == conversation]
+    assert posted and "git worktree" in str(posted[0].card)

@@ -21,6 +21,7 @@ from botbuilder.core import (
 from botbuilder.schema import Activity, ConversationReference
 from botframework.connector.auth import (
     AuthenticationConfiguration,
+    ClaimsIdentity,
     JwtTokenValidation,
     SimpleCredentialProvider,
 )
@@ -132,7 +133,11 @@ class TeamsBot:
                 MessageFactory.attachment(CardFactory.adaptive_card(card))
             )
 
-        await self.adapter.continue_conversation(ref, send, bot_id=self.config.app_id or None)
+        if self.config.app_id:
+            await self.adapter.continue_conversation(ref, send, bot_id=self.config.app_id)
+        else:  # the Emulator's mode: no identity, no token on the way out
+            anonymous = ClaimsIdentity(claims={}, is_authenticated=False)
+            await self.adapter.continue_conversation(ref, send, claims_identity=anonymous)
 
 
 def create_teams_bot(config: TeamsConfig, services: ServiceContext) -> TeamsBot:

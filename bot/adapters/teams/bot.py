@@ -47,10 +47,35 @@ def delivery_key(activity: Activity) -> str:
     return f"teams:{tenant_of(activity)}:{activity.conversation.id}:{activity.id}"
 
 
+def conversation_key(activity: Activity) -> str:
+    """A channel's id without the thread (`19:…@thread.tacv2;messageid=…` → `19:…`), so that a
+    post there starts a new thread; chats keep their id."""
+    return str(activity.conversation.id).split(";", 1)[0]
+
+
 def member(account: ChannelAccount) -> MemberRef:
     return MemberRef(
         external_id=account.id, display_name=account.name or None, is_bot=is_bot_id(account.id)
     )
+
+
+def _names_of(account: Any) -> set[str]:
+    """What someone might type after `@`: first name, full name with dots, e-mail and its
+    local part."""
+    names = set()
+    full = getattr(account, "name", None) or ""
+    for value in (
+        full,
+        full.replace(" ", "."),
+        getattr(account, "given_name", None),
+        getattr(account, "email", None),
+        getattr(account, "user_principal_name", None),
+    ):
+        if value:
+            names.add(str(value).casefold())
+            if "@" in str(value):
+                names.add(str(value).split("@", 1)[0].casefold())
+    return names
 
 
 class KudosTeamsBot(TeamsActivityHandler):
@@ -146,13 +171,8 @@ class KudosTeamsBot(TeamsActivityHandler):
             index: dict[str, list[MemberRef]] = {}
             for account in (await TeamsInfo.get_paged_members(turn_context)).members or []:
                 ref = MemberRef(account.id, account.name, is_bot=is_bot_id(account.id))
-                for key in {
-                    account.name,
-                    getattr(account, "email", None),
-                    getattr(account, "user_principal_name", None),
-                }:
-                    if key:
-                        index.setdefault(str(key).casefold(), []).append(ref)
+                for key in _names_of(account):
+                    index.setdefault(key, []).append(ref)
             cached = (time.monotonic() + NAMES_TTL_SECONDS, index)
             self._names[conversation] = cached
         found = cached[1].get(name.casefold(), [])
@@ -174,13 +194,11 @@ class KudosTeamsBot(TeamsActivityHandler):
         activity = turn_context.activity
         reference = TurnContext.get_conversation_reference(activity)
         reference.activity_id = None  # a proactive post starts a new thread
+        conversation_id = conversation_key(activity)
+        reference.conversation.id = conversation_id
         kind = getattr(activity.conversation, "conversation_type", None) or "personal"
         await remember_conversation(
-            self.services,
-            workspace_of(activity),
-            activity.conversation.id,
-            kind,
-            reference.serialize(),
+            self.services, workspace_of(activity), conversation_id, kind, reference.serialize()
         )
         self._remembered.add((tenant_of(activity), activity.conversation.id))
 
@@ -196,11 +214,7 @@ class KudosTeamsBot(TeamsActivityHandler):
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         self._remembered.discard((tenant_of(activity), activity.conversation.id))
-        await forget_conversation(
-            self.services,
-            workspace_of(turn_context.activity),
-            turn_context.activity.conversation.id,
-        )
+        await forget_conversation(self.services, workspace_of(activity), conversation_key(activity))
 
     async def on_teams_members_added(
         self, teams_members_added: list[Any], team_info: Any, turn_context: TurnContext
@@ -217,5 +231,5 @@ class KudosTeamsBot(TeamsActivityHandler):
             await forget_conversation(
                 self.services,
                 workspace_of(turn_context.activity),
-                turn_context.activity.conversation.id,
+                conversation_key(turn_context.activity),
             )
