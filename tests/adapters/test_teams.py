@@ -8,6 +8,7 @@ from typing import Any
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.conversations import known_conversations
 from bot.services.queries import show_balance
+from bot.services.settings import change_settings
 from tests.adapters.conftest import TeamsHarness
 from tests.fakes.teams_sender import ANA, BO, OTHER_BOT, RAJ, TENANT, activity, mention
 from tests.support import snapshot
@@ -168,8 +169,7 @@ async def test_the_bot_added_to_a_team_remembers_it_and_posts_learnings_there(
     added["channelData"]["eventType"] = "teamMemberAdded"
     await teams.send(added)
     [(conversation, kind, _)] = await known_conversations(teams.app.services, WS)
-    from bot.services.settings import change_settings
-
+    assert kind == "channel"
     await change_settings(teams.app.services, WS, {"learning_channel": conversation})
     await teams.send(
         activity(

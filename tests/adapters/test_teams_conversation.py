@@ -70,7 +70,8 @@ async def test_the_bots_own_mention_is_not_a_recipient(app: App) -> None:
     adapter = adapter_for(app)
     flow = await adapter.send(said("kudos 5 for the review"))
     await flow.assert_reply(
-        "✋ Who are these kudos for? Mention someone, e.g. `@ana 5 for pairing on the flaky-test hunt #learning`."
+        "✋ Who are these kudos for? Mention someone, e.g. "
+        "`@ana 5 for pairing on the flaky-test hunt #learning`."
     )
 
 
