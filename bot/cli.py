@@ -10,6 +10,7 @@ import os
 import socket
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -71,6 +72,13 @@ def _parser() -> argparse.ArgumentParser:
     change = settings_sub.add_parser("set", help="change settings, e.g. max_amount=20")
     scoped(change, False)
     change.add_argument("changes", nargs="+", metavar="NAME=VALUE")
+
+    teams = sub.add_parser("teams", help="Microsoft Teams tools")
+    teams_sub = teams.add_subparsers(dest="teams_command", required=True)
+    package = teams_sub.add_parser("package", help="write the app zip to upload to Teams")
+    package.add_argument("--app-id", help="the bot's Microsoft app id (default: MICROSOFT_APP_ID)")
+    package.add_argument("--domain", required=True, help="where kudos serve is reachable")
+    package.add_argument("--out", default="kudos-teams.zip", help="the zip to write")
 
     ledger = sub.add_parser("ledger", help="ledger tools")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
@@ -195,6 +203,18 @@ def main(argv: list[str] | None = None) -> int:
                 migrations.upgrade(settings.database_url, args.revision)
             else:
                 migrations.downgrade(settings.database_url, args.revision)
+            return 0
+        if args.command == "teams":
+            from bot.adapters.teams.package import PackageError, build_package
+
+            try:
+                out = build_package(
+                    args.app_id or settings.microsoft_app_id, args.domain, Path(args.out)
+                )
+            except PackageError as exc:
+                print(f"kudos: {exc}", file=sys.stderr)
+                return 2
+            print(f"Wrote {out}: upload it in Teams (Apps → Manage your apps → Upload an app).")
             return 0
         if args.command == "chat":
             return asyncio.run(

@@ -47,7 +47,11 @@ def _describe_teams(app: App) -> str:
         return "Teams is off: set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD to enable it"
     if app.teams.config.authenticated:
         return "Teams is on at POST /api/messages (Bot Framework tokens required)"
-    return "Teams is on at POST /api/messages WITHOUT AUTHENTICATION (Emulator mode)"
+    return (
+        "TEAMS ENDPOINT IS UNAUTHENTICATED: MICROSOFT_APP_ID is not set, so POST /api/messages "
+        "accepts anyone's activities. Fine for the Bot Framework Emulator on your machine; never "
+        "expose it (KUDOS_ENV=production turns it off)"
+    )
 
 
 def serve(settings: Settings, host: str, port: int) -> int:
@@ -57,7 +61,11 @@ def serve(settings: Settings, host: str, port: int) -> int:
         app = await build(settings)
         try:
             log.info(_describe_slack(app))
-            log.info(_describe_teams(app))
+            teams_line = _describe_teams(app)
+            if app.teams is not None and not app.teams.config.authenticated:
+                log.warning(teams_line)
+            else:
+                log.info(teams_line)
             if app.slack is not None:
                 await app.slack.start_socket_mode()
             log.info(

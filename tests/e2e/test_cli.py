@@ -6,10 +6,12 @@ import asyncio
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -291,3 +293,40 @@ async def test_serve_answers_signed_slack_requests_and_exposes_metrics(tmp_path:
         output = (await asyncio.wait_for(server.communicate(), 10))[0].decode()
         await fake.stop()
     assert "Slack is on: HTTP at POST /slack/events, one workspace" in output
+
+
+def test_teams_package_writes_the_app_zip(tmp_path: Path) -> None:
+    app_id = "11111111-2222-3333-4444-555555555555"
+    out = tmp_path / "kudos-teams.zip"
+    done = kudos(
+        "teams",
+        "package",
+        "--app-id",
+        app_id,
+        "--domain",
+        "https://kudos.example.com/",
+        "--out",
+        str(out),
+        url=f"sqlite:///{tmp_path}/k.db",
+    )
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(out) as package:
+        assert sorted(package.namelist()) == ["color.png", "manifest.json", "outline.png"]
+        manifest = json.loads(package.read("manifest.json"))
+        sizes = {
+            name: struct.unpack(">II", package.read(name)[16:24])
+            for name in ("color.png", "outline.png")
+        }
+    assert manifest["id"] == app_id and manifest["bots"][0]["botId"] == app_id
+    assert manifest["validDomains"] == ["kudos.example.com"]
+    assert "{{" not in json.dumps(manifest)
+    assert sizes == {"color.png": (192, 192), "outline.png": (32, 32)}
+
+
+def test_teams_package_without_an_app_id_says_what_is_missing(tmp_path: Path) -> None:
+    done = kudos(
+        "teams", "package", "--domain", "kudos.example.com", url=f"sqlite:///{tmp_path}/k.db"
+    )
+    assert done.returncode == 2
+    assert "MICROSOFT_APP_ID" in done.stderr
+    assert not (tmp_path / "kudos-teams.zip").exists()

@@ -142,10 +142,4 @@ class TeamsBot:
 
 def create_teams_bot(config: TeamsConfig, services: ServiceContext) -> TeamsBot:
     """Wire botbuilder to the services."""
-    if not config.authenticated:
-        log.warning(
-            "TEAMS ENDPOINT IS UNAUTHENTICATED: MICROSOFT_APP_ID is not set, so POST "
-            "/api/messages accepts anyone's activities. Fine for the Bot Framework Emulator on "
-            "your machine; never expose it."
-        )
     return TeamsBot(config, services)
