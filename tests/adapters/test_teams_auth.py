@@ -5,9 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 
+import httpx
 import jwt
 import pytest
 
+from bot.bootstrap import build
+from bot.config import Settings
+from bot.web.server import asgi_app
 from tests.adapters.conftest import TeamsHarness, running_teams
 from tests.conftest import FakeClock
 from tests.fakes.teams_sender import RAJ, activity, mention
@@ -56,3 +60,22 @@ async def test_requests_without_a_valid_token_are_refused(
     assert response.status_code == 401
     assert await snapshot(secured.app) == before
     assert secured.connector.sent == []
+
+
+async def test_in_production_without_an_app_id_the_teams_endpoint_is_off(sqlite_url: str) -> None:
+    settings = Settings(
+        DATABASE_URL=sqlite_url,
+        KUDOS_ENV="production",
+        SLACK_BOT_TOKEN="xoxb-T1-token",
+        SLACK_SIGNING_SECRET="secret",
+        SLACK_API_URL="http://127.0.0.1:9/api/",
+    )
+    app = await build(settings, migrate=False)
+    try:
+        assert app.teams is None
+        transport = httpx.ASGITransport(app=asgi_app(app))
+        async with httpx.AsyncClient(transport=transport, base_url="http://kudos") as http:
+            response = await http.post("/api/messages", json={"type": "message"})
+        assert response.status_code == 404
+    finally:
+        await app.close()

@@ -185,6 +185,7 @@ def test_serve_upgrades_and_answers_healthz(tmp_path: Path) -> None:
         server.terminate()
         output = server.communicate(timeout=10)[0]
     assert "Slack is off" in output
+    assert "TEAMS ENDPOINT IS UNAUTHENTICATED" in output  # no MICROSOFT_APP_ID, development
 
 
 def test_two_processes_giving_at_once_lose_nothing(url: str) -> None:
