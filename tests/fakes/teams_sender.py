@@ -58,7 +58,8 @@ def activity(
         else {
             "conversationType": "personal",
             "tenantId": tenant,
-            "id": f"a:1personal-{sender['id']}",
+            # real personal chat ids are this long: longer than some columns they end up in
+            "id": f"a:1{sender['id']}-" + "u9TAQXv7Cm2Lhhm1wbXl0eB24JcvYZo9Hb5d6SbsKVdi3d80" * 3,
         }
     )
     body: dict[str, Any] = {

@@ -3,6 +3,7 @@ grammar's commands, calling the services, and replying with Adaptive Cards."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from typing import Any
@@ -42,9 +43,18 @@ def workspace_of(activity: Activity) -> WorkspaceRef:
     return WorkspaceRef(PLATFORM, tenant_of(activity))
 
 
+def fit(value: str, limit: int) -> str:
+    """Teams ids can be long (a personal chat's id runs past 130 characters): a value too long
+    for its column becomes a prefix and a digest of the whole, still unique."""
+    if len(value) <= limit:
+        return value
+    digest = hashlib.sha256(value.encode()).hexdigest()[:40]
+    return f"{value[: limit - 41]}~{digest}"
+
+
 def delivery_key(activity: Activity) -> str:
     """A re-sent activity keeps its id: the key counts it once."""
-    return f"teams:{tenant_of(activity)}:{activity.conversation.id}:{activity.id}"
+    return fit(f"teams:{tenant_of(activity)}:{activity.conversation.id}:{activity.id}", 200)
 
 
 def conversation_key(activity: Activity) -> str:
@@ -126,8 +136,8 @@ class KudosTeamsBot(TeamsActivityHandler):
             actor=member(activity.from_property),
             resolve=resolve,
             delivery_key=key,
-            channel=activity.conversation.id,
-            message_ref=f"{activity.conversation.id}:{activity.id}",
+            channel=fit(conversation_key(activity), 128),
+            message_ref=fit(f"{activity.conversation.id}:{activity.id}", 200),
         )
         if isinstance(result, KudosGiven):
             if not result.duplicate:
