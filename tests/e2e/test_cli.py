@@ -18,8 +18,10 @@ import httpx
 import pytest
 
 from tests.adapters.conftest import people
+from tests.fakes.bot_connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack, token_for
 from tests.fakes.slack_sender import SIGNING_SECRET, SlackSender
+from tests.fakes.teams_sender import RAJ, activity, mention
 
 KUDOS = str(Path(sys.executable).parent / "kudos")
 
@@ -248,7 +250,7 @@ def test_a_database_without_the_schema_is_explained(tmp_path: Path) -> None:
     assert unreachable.returncode == 2 and "Traceback" not in unreachable.stderr
 
 
-async def test_serve_answers_signed_slack_requests_and_exposes_metrics(tmp_path: Path) -> None:
+async def test_serve_answers_slack_and_teams_and_exposes_metrics(tmp_path: Path) -> None:
     fake = FakeSlack()
     await fake.start()
     people(fake)
@@ -287,8 +289,23 @@ async def test_serve_answers_signed_slack_requests_and_exposes_metrics(tmp_path:
             ).status_code == 200
             public = (await fake.wait_for("response_url", 2))[0]
             assert "<@URAJ>" in str(public.params["blocks"])
+            # the same server takes Teams activities (no app id: the Emulator's mode)
+            connector = FakeConnector()
+            await connector.start()
+            try:
+                text, _ = mention(RAJ)
+                teams = await http.post(
+                    f"{base}/api/messages",
+                    json=activity(connector.url, f"kudos {text} 2 for the e2e run", mentions=[RAJ]),
+                )
+                assert teams.status_code == 201
+                card = (await connector.wait_for(1))[0].card
+                assert card is not None and "<at>Raj Patel</at>" in card["body"][0]["text"]
+            finally:
+                await connector.stop()
             metrics = (await http.get(f"{base}/metrics")).text
             assert 'kudos_given_total{platform="slack"} 1.0' in metrics
+            assert 'kudos_given_total{platform="teams"} 1.0' in metrics
     finally:
         server.terminate()
         output = (await asyncio.wait_for(server.communicate(), 10))[0].decode()
