@@ -50,6 +50,23 @@ class Schedule:
         return f"{what}, {WEEKDAYS[self.weekday].title()} at {at}"
 
 
+@dataclass(frozen=True)
+class ScheduleRun:
+    """One claimed run of a scheduled post: `running`, `posted`, `retry` (failed, will try
+    again at `next_attempt_at`) or `failed` (gave up)."""
+
+    id: int
+    kind: str
+    channel: str
+    period: str
+    status: str
+    attempts: int
+    claimed_at: datetime
+    next_attempt_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str | None = None
+
+
 def parse_when(kind: str, when: str | None) -> tuple[ScheduleKind, int, int, int]:
     """Check a kind and an optional `fri 16:00` / `16:00`; fill in the defaults."""
     found = next((k for k in KINDS if k == kind), None)

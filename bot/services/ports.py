@@ -20,6 +20,7 @@ from bot.domain.model import (
     WorkspaceRef,
     WorkspaceSettings,
 )
+from bot.domain.schedule import Schedule, ScheduleRun
 from bot.services.results import KudosGiven, LearningShared
 
 
@@ -178,6 +179,39 @@ class ConversationRepository(Protocol):
     async def all(self, workspace: Workspace) -> list[tuple[str, str, dict[str, Any]]]: ...
 
 
+class ScheduleRepository(Protocol):
+    """Scheduled posts and their exactly-once claims."""
+
+    async def add(
+        self,
+        workspace: Workspace,
+        kind: str,
+        channel: str,
+        when: tuple[int, int, int],
+        at: datetime,
+    ) -> Schedule: ...
+    async def remove(self, workspace: Workspace, kind: str, channel: str) -> bool: ...
+    async def of(self, workspace: Workspace) -> list[Schedule]: ...
+    async def everywhere(self) -> list[tuple[WorkspaceRef, Schedule]]: ...
+    async def claim(
+        self, workspace: Workspace, kind: str, channel: str, period: str, at: datetime
+    ) -> int | None:
+        """Insert the run's unique key; the id if this caller won, None if it ran already."""
+        ...
+
+    async def retries_due(self, at: datetime) -> list[tuple[WorkspaceRef, ScheduleRun]]: ...
+    async def claim_retry(self, run_id: int, at: datetime) -> bool: ...
+    async def finish(
+        self,
+        run_id: int,
+        status: str,
+        at: datetime,
+        error: str | None = None,
+        next_attempt_at: datetime | None = None,
+    ) -> None: ...
+    async def runs(self, workspace: Workspace, limit: int) -> list[ScheduleRun]: ...
+
+
 class ReadQueries(Protocol):
     async def leaderboard(
         self, workspace: Workspace, bucket: str, tag: str, limit: int
@@ -185,6 +219,24 @@ class ReadQueries(Protocol):
     async def history(
         self, workspace: Workspace, member: Member, limit: int
     ) -> list[HistoryItem]: ...
+    async def top_givers(
+        self, workspace: Workspace, bucket: str, limit: int
+    ) -> list[LeaderboardRow]: ...
+    async def newcomers(self, workspace: Workspace, bucket: str) -> list[str]:
+        """Display names of people first recognised in this bucket's period."""
+        ...
+
+    async def learnings_between(
+        self, workspace: Workspace, start: datetime, end: datetime
+    ) -> list[tuple[str, str, str | None]]:
+        """(author, text, topic) shared in [start, end), oldest first."""
+        ...
+
+    async def kudos_between(
+        self, workspace: Workspace, start: datetime, end: datetime
+    ) -> list[tuple[Kudos, dict[int, tuple[str, str]]]]:
+        """Kudos given in [start, end) that still count, with (external id, name) by member."""
+        ...
 
 
 class UnitOfWork(Protocol):
@@ -204,6 +256,8 @@ class UnitOfWork(Protocol):
     def queries(self) -> ReadQueries: ...
     @property
     def conversations(self) -> ConversationRepository: ...
+    @property
+    def schedules(self) -> ScheduleRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -129,6 +129,8 @@ class KudosRow(Base):
         Index("ix_kudos_giver_created", "workspace_id", "giver_id", "created_at"),
         # Slack: a deleted or edited message reverses the kudos it carried.
         Index("ix_kudos_message", "workspace_id", "message_ref"),
+        # Weekly learning shoutouts read one week's kudos.
+        Index("ix_kudos_workspace_created", "workspace_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -199,6 +201,42 @@ class ConversationRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     reference: Mapped[dict[str, Any]] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class ScheduleRow(Base):
+    """A scheduled post in one channel (weekly or monthly leaderboard, learning shoutouts)."""
+
+    __tablename__ = "schedules"
+    __table_args__ = (UniqueConstraint("workspace_id", "kind", "channel"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(512))
+    weekday: Mapped[int] = mapped_column(Integer)
+    hour: Mapped[int] = mapped_column(Integer)
+    minute: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class ScheduleRunRow(Base):
+    """One run of a scheduled post. The unique key is the exactly-once claim: whichever server
+    inserts it first posts; the others see the conflict and stay quiet."""
+
+    __tablename__ = "schedule_runs"
+    __table_args__ = (UniqueConstraint("workspace_id", "kind", "channel", "period"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(512))
+    period: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    claimed_at: Mapped[datetime] = mapped_column(Timestamp)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 # slack_sdk's OAuth stores read and write these tables (installations across workspaces, and the

@@ -14,6 +14,7 @@ from bot.store.repositories import (
     SqlLedgerRepository,
     SqlMemberRepository,
     SqlReadQueries,
+    SqlScheduleRepository,
     SqlWorkspaceRepository,
 )
 
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     learnings: SqlLearningRepository
     queries: SqlReadQueries
     conversations: SqlConversationRepository
+    schedules: SqlScheduleRepository
 
     def __init__(self, database: Database, *, write: bool) -> None:
         self._database = database
@@ -57,6 +59,7 @@ class SqlUnitOfWork:
         self.learnings = SqlLearningRepository(conn)
         self.queries = SqlReadQueries(conn)
         self.conversations = SqlConversationRepository(conn)
+        self.schedules = SqlScheduleRepository(conn)
         return self
 
     async def commit(self) -> None:

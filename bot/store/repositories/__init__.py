@@ -9,6 +9,7 @@ from bot.store.repositories.learnings import SqlLearningRepository
 from bot.store.repositories.ledger import SqlLedgerRepository
 from bot.store.repositories.members import SqlMemberRepository
 from bot.store.repositories.queries import SqlReadQueries
+from bot.store.repositories.schedules import SqlScheduleRepository
 from bot.store.repositories.workspaces import SqlWorkspaceRepository
 
 __all__ = [
@@ -18,5 +19,6 @@ __all__ = [
     "SqlLedgerRepository",
     "SqlMemberRepository",
     "SqlReadQueries",
+    "SqlScheduleRepository",
     "SqlWorkspaceRepository",
 ]

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, or_, select
+from datetime import datetime
 
-from bot.domain.model import HistoryItem, LeaderboardRow, Member, Workspace, rank_rows
-from bot.store.models import KudosRecipientRow, KudosRow, LeaderboardTotalRow, MemberRow
+from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy.orm import aliased
+
+from bot.domain.model import HistoryItem, Kudos, LeaderboardRow, Member, Workspace, rank_rows
+from bot.store.models import (
+    KudosRecipientRow,
+    KudosRow,
+    LeaderboardTotalRow,
+    LearningRow,
+    MemberRow,
+)
 from bot.store.repositories.base import Repository
 from bot.store.repositories.kudos import load_kudos
+
+MAX_KUDOS_IN_A_POST = 2000
 
 # The top N of one bucket from the totals alone (a top-N heap sort over the members recognised
 # in the period), then names for those N only.
@@ -25,6 +36,25 @@ _LEADERBOARD = (
     select(_top.c.member_id, MemberRow.external_id, MemberRow.display_name, _top.c.received)
     .join(MemberRow, MemberRow.id == _top.c.member_id)
     .order_by(_top.c.received.desc(), MemberRow.display_name)
+)
+
+
+_top_givers = (
+    select(LeaderboardTotalRow.member_id, LeaderboardTotalRow.given)
+    .where(LeaderboardTotalRow.workspace_id == bindparam("p_ws"))
+    .where(LeaderboardTotalRow.bucket == bindparam("p_bucket"))
+    .where(LeaderboardTotalRow.tag == "")
+    .where(LeaderboardTotalRow.given > 0)
+    .order_by(LeaderboardTotalRow.given.desc(), LeaderboardTotalRow.member_id)
+    .limit(bindparam("p_limit"))
+    .subquery("top_givers")
+)
+_TOP_GIVERS = (
+    select(
+        _top_givers.c.member_id, MemberRow.external_id, MemberRow.display_name, _top_givers.c.given
+    )
+    .join(MemberRow, MemberRow.id == _top_givers.c.member_id)
+    .order_by(_top_givers.c.given.desc(), MemberRow.display_name)
 )
 
 
@@ -71,3 +101,72 @@ class SqlReadQueries(Repository):
             )
             for k in kudos
         ]
+
+    async def top_givers(
+        self, workspace: Workspace, bucket: str, limit: int
+    ) -> list[LeaderboardRow]:
+        rows = await self.conn.execute(
+            _TOP_GIVERS, {"p_ws": workspace.id, "p_bucket": bucket, "p_limit": limit}
+        )
+        return rank_rows([(r[0], r[1], r[2], int(r[3])) for r in rows])
+
+    async def newcomers(self, workspace: Workspace, bucket: str) -> list[str]:
+        period = aliased(LeaderboardTotalRow)
+        ever = aliased(LeaderboardTotalRow)
+        rows = await self.conn.execute(
+            select(MemberRow.display_name)
+            .join(period, period.member_id == MemberRow.id)
+            .join(
+                ever,
+                and_(
+                    ever.member_id == MemberRow.id,
+                    ever.workspace_id == period.workspace_id,
+                    ever.bucket == "all",
+                    ever.tag == "",
+                ),
+            )
+            .where(period.workspace_id == workspace.id)
+            .where(period.bucket == bucket)
+            .where(period.tag == "")
+            .where(period.received > 0)
+            .where(ever.received == period.received)  # everything they ever got, got now
+            .order_by(MemberRow.display_name)
+        )
+        return [r[0] for r in rows]
+
+    async def learnings_between(
+        self, workspace: Workspace, start: datetime, end: datetime
+    ) -> list[tuple[str, str, str | None]]:
+        rows = await self.conn.execute(
+            select(MemberRow.display_name, LearningRow.text, LearningRow.topic)
+            .join(MemberRow, MemberRow.id == LearningRow.member_id)
+            .where(LearningRow.workspace_id == workspace.id)
+            .where(LearningRow.created_at >= start)
+            .where(LearningRow.created_at < end)
+            .order_by(LearningRow.created_at, LearningRow.id)
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    async def kudos_between(
+        self, workspace: Workspace, start: datetime, end: datetime
+    ) -> list[tuple[Kudos, dict[int, tuple[str, str]]]]:
+        kudos = await load_kudos(
+            self.conn,
+            and_(
+                KudosRow.workspace_id == workspace.id,
+                KudosRow.created_at >= start,
+                KudosRow.created_at < end,
+                KudosRow.reversed_at.is_(None),
+            ),
+            limit=MAX_KUDOS_IN_A_POST,
+        )
+        people = {m for k in kudos for m in (k.giver_id, *k.recipient_ids)}
+        names = {
+            row.id: (row.external_id, row.display_name)
+            for row in await self.conn.execute(
+                select(MemberRow.id, MemberRow.external_id, MemberRow.display_name).where(
+                    MemberRow.id.in_(list(people))
+                )
+            )
+        }
+        return [(k, names) for k in reversed(kudos)]
