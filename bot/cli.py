@@ -24,8 +24,10 @@ from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.domain.errors import InvalidSetting, KudosError
 from bot.domain.model import MemberRef, WorkspaceRef
+from bot.domain.schedule import KINDS
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance, show_history, show_leaderboard
+from bot.services.schedules import add_schedule, build_post, remove_schedule, schedule_status
 from bot.services.settings import change_settings, show_settings
 
 
@@ -72,6 +74,30 @@ def _parser() -> argparse.ArgumentParser:
     change = settings_sub.add_parser("set", help="change settings, e.g. max_amount=20")
     scoped(change, False)
     change.add_argument("changes", nargs="+", metavar="NAME=VALUE")
+
+    schedule = sub.add_parser("schedule", help="scheduled leaderboards and learning shoutouts")
+    schedule_sub = schedule.add_subparsers(dest="schedule_command", required=True)
+    for name, text in (
+        ("list", "the workspace's scheduled posts"),
+        ("status", "each scheduled post's next run and last outcome"),
+    ):
+        scoped(schedule_sub.add_parser(name, help=text), False)
+    for name, text in (("add", "schedule a post in a channel"), ("remove", "stop one")):
+        p = schedule_sub.add_parser(name, help=text)
+        scoped(p, False)
+        p.add_argument("kind", choices=list(KINDS))
+        p.add_argument(
+            "--channel", required=True, help="Slack channel id, or Teams conversation id"
+        )
+        if name == "add":
+            p.add_argument("--when", help="day and time in the workspace's zone, e.g. 'fri 16:00'")
+
+    post = sub.add_parser("post", help="post (or preview) a leaderboard or learning shoutouts")
+    scoped(post, False)
+    post.add_argument("what", choices=["leaderboard", "learning"])
+    post.add_argument("--period", choices=["week", "month"], default="week")
+    post.add_argument("--channel", help="where to post (not needed with --dry-run)")
+    post.add_argument("--dry-run", action="store_true", help="print it instead of posting")
 
     teams = sub.add_parser("teams", help="Microsoft Teams tools")
     teams_sub = teams.add_subparsers(dest="teams_command", required=True)
@@ -164,6 +190,70 @@ async def _settings(args: argparse.Namespace, app: App) -> int:
     return 0
 
 
+async def _schedule(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
+    if args.schedule_command == "add":
+        added = await add_schedule(app.services, ws, args.kind, args.channel, args.when)
+        print(f"Scheduled: {added.describe()} in {added.channel}.")
+        return 0
+    if args.schedule_command == "remove":
+        if not await remove_schedule(app.services, ws, args.kind, args.channel):
+            print(f"kudos: no {args.kind} is scheduled in {args.channel}", file=sys.stderr)
+            return 1
+        print(f"Removed: {args.kind} in {args.channel}.")
+        return 0
+    statuses = await schedule_status(app.services, ws)
+    data: list[dict[str, Any]] = [
+        {
+            "kind": st.schedule.kind,
+            "channel": st.schedule.channel,
+            "when": st.schedule.describe(),
+            "next_run": st.next_run.isoformat(),
+            "last_run": None
+            if st.last_run is None
+            else {
+                "period": st.last_run.period,
+                "status": st.last_run.status,
+                "attempts": st.last_run.attempts,
+                "at": (st.last_run.finished_at or st.last_run.claimed_at).isoformat(),
+                "error": st.last_run.error,
+            },
+        }
+        for st in statuses
+    ]
+
+    def show(console: Console) -> None:
+        if not data:
+            console.print(
+                "Nothing scheduled. Add one with `kudos schedule add weekly_leaderboard …`."
+            )
+        for row in data:
+            line = f"{row['kind']:20} {row['channel']:14} {row['when']}; next {row['next_run']}"
+            last = row["last_run"]
+            if args.schedule_command == "status" and last:
+                line += f"; last {last['period']}: {last['status']} ({last['attempts']} attempts)"
+                if last["error"]:
+                    line += f" — {last['error']}"
+            console.print(line, markup=False, soft_wrap=True)
+
+    _emit(args, data, show)
+    return 0
+
+
+async def _post(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
+    kind = "learning_shoutouts" if args.what == "learning" else f"{args.period}ly_leaderboard"
+    content = await build_post(app.services, ws, kind, None)
+    if args.dry_run:
+        print(render.describe_post(content))
+        return 0
+    if not args.channel:
+        raise InvalidSetting("Say where to post with --channel (or preview with --dry-run).")
+    await app.services.notifier.scheduled_post(ws, args.channel, content)
+    print(f"Posted in {args.channel}.")
+    return 0
+
+
 async def _verify(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace) if args.workspace else None
     drifts = await verify_ledger(app.services, ws)
@@ -222,7 +312,14 @@ def main(argv: list[str] | None = None) -> int:
                     settings, True, lambda app: run_chat(app.services, args.workspace, args.actor)
                 )
             )
-        handlers = {"balance": _balance, "history": _history, "top": _top, "settings": _settings}
+        handlers = {
+            "balance": _balance,
+            "history": _history,
+            "top": _top,
+            "settings": _settings,
+            "schedule": _schedule,
+            "post": _post,
+        }
         if args.command in handlers:
             handler = handlers[args.command]
             return asyncio.run(_with_app(settings, False, lambda app: handler(args, app)))

@@ -6,7 +6,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from bot.domain.model import WorkspaceRef
 from bot.services.ports import Notifier
-from bot.services.results import KudosGiven, LearningShared
+from bot.services.results import KudosGiven, LearningShared, ScheduledPost
 
 REGISTRY = CollectorRegistry()
 
@@ -58,3 +58,8 @@ class CountingNotifier:
     async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
         LEARNINGS_SHARED.labels(workspace.platform).inc()
         await self.inner.learning_shared(workspace, shared)
+
+    async def scheduled_post(
+        self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
+    ) -> None:
+        await self.inner.scheduled_post(workspace, channel, post)

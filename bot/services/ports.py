@@ -21,7 +21,7 @@ from bot.domain.model import (
     WorkspaceSettings,
 )
 from bot.domain.schedule import Schedule, ScheduleRun
-from bot.services.results import KudosGiven, LearningShared
+from bot.services.results import KudosGiven, LearningShared, ScheduledPost
 
 
 class InsufficientFunds(Exception):
@@ -58,6 +58,12 @@ class Notifier(Protocol):
 
     async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None: ...
     async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None: ...
+    async def scheduled_post(
+        self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
+    ) -> None:
+        """Post a leaderboard or learning shoutouts in a channel; raise if it could not be
+        posted (the scheduler retries)."""
+        ...
 
 
 class SilentNotifier:
@@ -67,6 +73,11 @@ class SilentNotifier:
         return None
 
     async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
+        return None
+
+    async def scheduled_post(
+        self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
+    ) -> None:
         return None
 
 
@@ -88,6 +99,14 @@ class PlatformNotifier:
 
     async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
         await self._for(workspace).learning_shared(workspace, shared)
+
+    async def scheduled_post(
+        self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
+    ) -> None:
+        notifier = self._by_platform.get(workspace.platform)
+        if notifier is None:
+            raise LookupError(f"no way to post to {workspace.platform} is configured")
+        await notifier.scheduled_post(workspace, channel, post)
 
 
 class WorkspaceRepository(Protocol):

@@ -79,6 +79,60 @@ class LearningShared:
 
 
 @dataclass(frozen=True)
+class Standing:
+    """A place on a posted leaderboard, with the place the person had last period."""
+
+    rank: int
+    external_id: str
+    display_name: str
+    points: int
+    previous_rank: int | None  # None: not on last period's board
+
+
+@dataclass(frozen=True)
+class LeaderboardPost:
+    """The scheduled leaderboard: who received and who gave most, each value's leader, how
+    places moved since last period, and who was recognised for the first time."""
+
+    period: str  # "week" or "month"
+    title: str  # "Week 47, 2026" or "October 2026"
+    receivers: tuple[Standing, ...]
+    givers: tuple[LeaderboardRow, ...]
+    value_leaders: tuple[tuple[str, LeaderboardRow], ...]
+    newcomers: tuple[str, ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.receivers
+
+
+@dataclass(frozen=True)
+class LearningKudos:
+    giver: str
+    recipients: tuple[str, ...]
+    reason: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class LearningPost:
+    """The weekly learning shoutouts: what people shared with `til`, kudos for learning
+    values, and who helped others learn most (mentoring kudos from the most people)."""
+
+    title: str
+    learnings: tuple[tuple[str, str, str | None], ...]  # (author, text, topic)
+    kudos: tuple[LearningKudos, ...]
+    helpers: tuple[tuple[str, str, int], ...]  # (external id, name, how many people thanked them)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.learnings or self.kudos)
+
+
+ScheduledPost = LeaderboardPost | LearningPost
+
+
+@dataclass(frozen=True)
 class HelpShown:
     text: str
 

@@ -10,6 +10,7 @@ import uvicorn
 
 from bot.bootstrap import App, build
 from bot.config import Settings
+from bot.scheduler.jobs import start_scheduler
 from bot.web.app import create_app
 
 log = logging.getLogger("kudos.web")
@@ -74,6 +75,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
                 port,
                 settings.database_url.split("://")[0],
             )
+            scheduler = start_scheduler(app.services)
             config = uvicorn.Config(
                 asgi_app(app),
                 host=host,
@@ -82,7 +84,10 @@ def serve(settings: Settings, host: str, port: int) -> int:
                 lifespan="on",
                 access_log=False,
             )
-            await uvicorn.Server(config).serve()
+            try:
+                await uvicorn.Server(config).serve()
+            finally:
+                scheduler.shutdown(wait=False)
         finally:
             await app.close()
 

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 
 from bot.bootstrap import build
 from bot.config import Settings
+from bot.services.schedules import add_schedule, run_due_posts
 from bot.web.server import asgi_app
 from tests.adapters.conftest import SlackHarness
+from tests.adapters.slack_helpers import ws
+from tests.conftest import FakeClock
 
 
 async def test_home_tab_shows_allowance_earned_recent_kudos_and_the_weekly_top(
@@ -71,3 +76,20 @@ async def test_with_slack_off_the_endpoint_says_so_and_health_still_answers(
             assert (await http.get("/healthz")).json()["status"] == "ok"
     finally:
         await app.close()
+
+
+async def test_scheduled_leaderboards_go_to_the_slack_channel_and_failures_are_retried(
+    slack: SlackHarness, clock: FakeClock
+) -> None:
+    await slack.slack.command("<@URAJ> 7 for the design review #feedback", user="UANA")
+    await slack.fake.wait_for("response_url", 2)
+    await add_schedule(slack.app.services, ws(), "weekly_leaderboard", "CTEAM", "fri 16:00")
+    clock.current = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
+    slack.fake.fail("chat.postMessage", 500, times=3)  # the client's own retries give up
+    assert [o[3] for o in await run_due_posts(slack.app.services)] == ["retry"]
+    clock.advance(minutes=1)
+    assert [o[3] for o in await run_due_posts(slack.app.services)] == ["posted"]
+    posted = [c for c in slack.fake.calls_to("chat.postMessage") if c.params["channel"] == "CTEAM"]
+    assert len(posted) == 1
+    text = str(posted[0].params["blocks"])
+    assert "Week 47, 2026" in text and "<@URAJ> — 7 points" in text

@@ -3,13 +3,16 @@ a local server playing the Bot Framework connector at the activity's serviceUrl.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.conversations import known_conversations
 from bot.services.queries import show_balance
+from bot.services.schedules import add_schedule, run_due_posts
 from bot.services.settings import change_settings
 from tests.adapters.conftest import TeamsHarness
+from tests.conftest import FakeClock
 from tests.fakes.teams_sender import ANA, BO, OTHER_BOT, RAJ, TENANT, activity, mention
 from tests.support import snapshot
 
@@ -179,3 +182,23 @@ async def test_the_bot_added_to_a_team_remembers_it_and_posts_learnings_there(
     sent = await teams.connector.wait_for(2)
     posted = [s for s in sent if s.conversation == conversation]
     assert posted and "git worktree" in str(posted[0].card)
+
+
+async def test_scheduled_learning_shoutouts_are_posted_into_the_installed_channel(
+    teams: TeamsHarness, clock: FakeClock
+) -> None:
+    await teams.send(activity(teams.connector.url, kind="installationUpdate", action="add"))
+    await teams.send(say(teams, "kudos {} 3 for the pairing #mentoring", RAJ))
+    await teams.connector.wait_for(3)
+    channel = "19:general-channel@thread.tacv2"
+    await add_schedule(teams.app.services, WS, "learning_shoutouts", channel, "fri 15:00")
+    clock.current = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    assert [o[3] for o in await run_due_posts(teams.app.services)] == ["posted"]
+    posted = (await teams.connector.wait_for(4))[-1]
+    assert posted.conversation == channel and posted.reply_to is None  # a new thread
+    assert "Raj Patel" in str(posted.card) and "Learning shoutouts" in str(posted.card)
+    await add_schedule(
+        teams.app.services, WS, "weekly_leaderboard", "19:not-installed@thread.tacv2"
+    )
+    clock.current = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
+    assert [o[3] for o in await run_due_posts(teams.app.services)] == ["retry"]

@@ -15,9 +15,11 @@ from bot.services.results import (
     KudosGiven,
     KudosRevised,
     KudosUndone,
+    LeaderboardPost,
     LeaderboardShown,
     LearningShared,
     Result,
+    ScheduledPost,
 )
 
 
@@ -93,6 +95,69 @@ def describe(result: Result) -> str:
         case HelpShown():
             return result.text
     raise AssertionError(f"unrendered result {result!r}")
+
+
+def _movement(previous: int | None, rank: int) -> str:
+    if previous is None:
+        return "new"
+    if previous == rank:
+        return "="
+    return f"▲{previous - rank}" if previous > rank else f"▼{rank - previous}"
+
+
+def describe_post(post: ScheduledPost) -> str:
+    """A scheduled post as plain text (`kudos post --dry-run`)."""
+    if isinstance(post, LeaderboardPost):
+        if post.empty:
+            return (
+                f"🏆 {post.title}\nA quiet {post.period} for kudos. Who helped you learn "
+                "something? A few words of thanks go a long way."
+            )
+        lines = [f"🏆 {post.title}", "Most recognised:"]
+        lines += [
+            f"{r.rank:>3}. {r.display_name} — {r.points} ({_movement(r.previous_rank, r.rank)})"
+            for r in post.receivers
+        ]
+        if post.givers:
+            lines.append(
+                "Most generous: " + ", ".join(f"{g.display_name} ({g.points})" for g in post.givers)
+            )
+        if post.value_leaders:
+            lines.append(
+                "By value: "
+                + ", ".join(f"#{v} {row.display_name}" for v, row in post.value_leaders)
+            )
+        if post.newcomers:
+            lines.append("Recognised for the first time: " + _names(post.newcomers) + " 🎉")
+        return "\n".join(lines)
+    if post.empty:
+        return (
+            f"📚 {post.title}\nNo learnings shared this week. What did you learn? "
+            "Share it with `til …`."
+        )
+    lines = [f"📚 {post.title}"]
+    if post.learnings:
+        lines.append("Learned this week:")
+        lines += [
+            f"  • {who}: {text}" + (f" #{topic}" if topic else "")
+            for who, text, topic in post.learnings
+        ]
+    if post.kudos:
+        lines.append("Thanks for helping others learn:")
+        lines += [
+            f"  • {k.giver} → {_names(k.recipients)}"
+            + (f": {k.reason}" if k.reason else "")
+            + "".join(f" #{t}" for t in k.tags)
+            for k in post.kudos
+        ]
+    if post.helpers:
+        lines.append(
+            "Helped most people learn: "
+            + ", ".join(
+                f"{name} ({n} {'person' if n == 1 else 'people'})" for _, name, n in post.helpers
+            )
+        )
+    return "\n".join(lines)
 
 
 def balance_json(platform: str, workspace: str, result: BalanceShown) -> dict[str, Any]:

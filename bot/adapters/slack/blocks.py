@@ -17,9 +17,12 @@ from bot.services.results import (
     KudosGiven,
     KudosRevised,
     KudosUndone,
+    LeaderboardPost,
     LeaderboardShown,
+    LearningPost,
     LearningShared,
     Result,
+    ScheduledPost,
 )
 
 Blocks = list[dict[str, Any]]
@@ -238,6 +241,111 @@ def render(result: Result) -> dict[str, Any]:
         case HelpShown():
             return help_text(result)
     raise AssertionError(f"unrendered result {result!r}")
+
+
+def _movement(previous: int | None, rank: int) -> str:
+    if previous is None:
+        return "🆕"
+    if previous == rank:
+        return "＝"
+    return f"▲{previous - rank}" if previous > rank else f"▼{rank - previous}"
+
+
+def leaderboard_post(post: LeaderboardPost) -> dict[str, Any]:
+    """The scheduled leaderboard in Block Kit."""
+    header = {"type": "header", "text": plain(f"🏆 {post.title}", 150)}
+    if post.empty:
+        return message(
+            f"🏆 {post.title}",
+            [
+                header,
+                _section(
+                    f"A quiet {post.period} for kudos. Who helped you learn something? "
+                    "A few words of thanks go a long way: `/kudos @name for …`"
+                ),
+            ],
+        )
+    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+    lines = [
+        f"{medals.get(r.rank, f'{r.rank}.')} {mention(r.external_id, r.display_name)} — "
+        f"{points(r.points)}  {_movement(r.previous_rank, r.rank)}"
+        for r in post.receivers
+    ]
+    blocks: Blocks = [header, _section("*Most recognised*\n" + "\n".join(lines))]
+    if post.givers:
+        blocks.append(
+            _section(
+                "*Most generous*\n"
+                + "\n".join(
+                    f"{mention(g.external_id, g.display_name)} — {points(g.points)}"
+                    for g in post.givers
+                )
+            )
+        )
+    if post.value_leaders:
+        blocks.append(
+            _section(
+                "*By value*\n"
+                + "\n".join(
+                    f"#{escape(v)}: {mention(row.external_id, row.display_name)}"
+                    for v, row in post.value_leaders
+                )
+            )
+        )
+    if post.newcomers:
+        blocks.append(
+            _context_plain("Recognised for the first time: " + _and(list(post.newcomers)) + " 🎉")
+        )
+    return message(f"🏆 {post.title}", blocks)
+
+
+def learning_post(post: LearningPost) -> dict[str, Any]:
+    """The weekly learning shoutouts in Block Kit."""
+    header = {"type": "header", "text": plain(f"📚 {post.title}", 150)}
+    if post.empty:
+        return message(
+            f"📚 {post.title}",
+            [
+                header,
+                _section(
+                    "No learnings shared this week. What did you learn? Share it with `/til …`, "
+                    "and thank whoever taught you."
+                ),
+            ],
+        )
+    blocks: Blocks = [header]
+    if post.learnings:
+        text = "\n".join(
+            f"• {who}: {what}" + (f"  #{topic}" if topic else "")
+            for who, what, topic in post.learnings
+        )
+        blocks += [_section("*Learned this week*"), {"type": "section", "text": plain(text)}]
+    if post.kudos:
+        text = "\n".join(
+            f"• {k.giver} → {_and(list(k.recipients))}"
+            + (f": {k.reason}" if k.reason else "")
+            + "".join(f"  #{t}" for t in k.tags)
+            for k in post.kudos[:30]
+        )
+        blocks += [
+            _section("*Thanks for helping others learn*"),
+            {"type": "section", "text": plain(text)},
+        ]
+    if post.helpers:
+        blocks.append(
+            _section(
+                "*Helped the most people learn* (mentoring kudos from the most people)\n"
+                + "\n".join(
+                    f"{mention(uid, name)} — thanked by {n} {'person' if n == 1 else 'people'}"
+                    for uid, name, n in post.helpers
+                )
+            )
+        )
+    return message(f"📚 {post.title}", blocks)
+
+
+def scheduled(post: ScheduledPost) -> dict[str, Any]:
+    return leaderboard_post(post) if isinstance(post, LeaderboardPost) else learning_post(post)
 
 
 def home(

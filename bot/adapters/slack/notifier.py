@@ -10,7 +10,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.domain.model import WorkspaceRef, WorkspaceSettings
-from bot.services.results import KudosGiven, LearningShared
+from bot.services.results import KudosGiven, LearningShared, ScheduledPost
 
 log = logging.getLogger("kudos.slack")
 
@@ -39,6 +39,14 @@ class SlackNotifier:
         payload = blocks.kudos_dm(given)
         for recipient in given.recipient_ids:
             await self.client.chat_postMessage(token=token, channel=recipient, **payload)
+
+    async def scheduled_post(
+        self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
+    ) -> None:
+        token = await self.token_for(workspace.external_id)
+        if token is None:
+            raise LookupError(f"no bot token for Slack team {workspace.external_id}")
+        await self.client.chat_postMessage(token=token, channel=channel, **blocks.scheduled(post))
 
     async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
         channel = (await self.settings_for(workspace)).learning_channel

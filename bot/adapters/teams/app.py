@@ -34,7 +34,7 @@ from bot.adapters.teams.bot import PLATFORM, KudosTeamsBot
 from bot.domain.model import WorkspaceRef, WorkspaceSettings
 from bot.services.context import ServiceContext
 from bot.services.conversations import known_conversations
-from bot.services.results import KudosGiven, LearningShared
+from bot.services.results import KudosGiven, LearningShared, ScheduledPost
 from bot.services.settings import show_settings
 
 log = logging.getLogger("kudos.teams")
@@ -63,6 +63,17 @@ class TeamsNotifier:
 
     async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None:
         return None
+
+    async def scheduled_post(
+        self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
+    ) -> None:
+        for conversation_id, _kind, reference in await known_conversations(
+            self.teams.services, workspace
+        ):
+            if conversation_id == channel:
+                await self.teams.post(reference, cards.scheduled_card(post))
+                return
+        raise LookupError(f"Kudos is not installed in Teams conversation {channel}")
 
     async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
         settings: WorkspaceSettings = await show_settings(self.teams.services, workspace)
@@ -129,9 +140,11 @@ class TeamsBot:
         ref = ConversationReference().deserialize(reference)
 
         async def send(turn_context: TurnContext) -> None:
-            await turn_context.send_activity(
-                MessageFactory.attachment(CardFactory.adaptive_card(card))
-            )
+            # Straight to the conversation (a new thread in a channel), not as a reply to the
+            # continuation activity, which is what TurnContext.send_activity would make it.
+            message = MessageFactory.attachment(CardFactory.adaptive_card(card))
+            TurnContext.apply_conversation_reference(message, ref)
+            await self.adapter.send_activities(turn_context, [message])
 
         if self.config.app_id:
             await self.adapter.continue_conversation(ref, send, bot_id=self.config.app_id)

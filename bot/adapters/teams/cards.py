@@ -16,9 +16,11 @@ from bot.services.results import (
     KudosGiven,
     KudosRevised,
     KudosUndone,
+    LeaderboardPost,
     LeaderboardShown,
     LearningShared,
     Result,
+    ScheduledPost,
 )
 
 Card = dict[str, Any]
@@ -213,6 +215,80 @@ def give_card(settings: WorkspaceSettings) -> Card:
             }
         ],
     )
+
+
+def scheduled_card(post: ScheduledPost) -> Card:
+    """A scheduled leaderboard or learning shoutouts, as a card."""
+    if isinstance(post, LeaderboardPost):
+        if post.empty:
+            return card(
+                [
+                    heading(f"🏆 {post.title}"),
+                    plain(
+                        f"A quiet {post.period} for kudos. Who helped you learn something? "
+                        "A few words of thanks go a long way."
+                    ),
+                ]
+            )
+        medals = {1: "🥇", 2: "🥈", 3: "🥉"}
+        facts = [
+            {
+                "title": f"{medals.get(r.rank, f'{r.rank}.')} {safe(r.display_name, 100)}",
+                "value": points(r.points)
+                + ("  🆕" if r.previous_rank is None else f"  (was {r.previous_rank})"),
+            }
+            for r in post.receivers
+        ]
+        body = [heading(f"🏆 {post.title}"), {"type": "FactSet", "facts": facts}]
+        if post.givers:
+            body.append(
+                plain(
+                    "Most generous: "
+                    + ", ".join(f"{g.display_name} ({g.points})" for g in post.givers)
+                )
+            )
+        if post.value_leaders:
+            body.append(
+                plain(
+                    "By value: "
+                    + ", ".join(f"#{v} {row.display_name}" for v, row in post.value_leaders)
+                )
+            )
+        if post.newcomers:
+            body.append(
+                plain("Recognised for the first time: " + _and(list(post.newcomers)) + " 🎉")
+            )
+        return card(body)
+    if post.empty:
+        return card(
+            [
+                heading(f"📚 {post.title}"),
+                plain("No learnings shared this week. What did you learn? Share it with til."),
+            ]
+        )
+    body = [heading(f"📚 {post.title}")]
+    if post.learnings:
+        body.append(
+            plain("\n".join(f"• {w}: {t}" + (f"  #{p}" if p else "") for w, t, p in post.learnings))
+        )
+    if post.kudos:
+        body.append(
+            plain(
+                "\n".join(
+                    f"• {k.giver} → {_and(list(k.recipients))}"
+                    + (f": {k.reason}" if k.reason else "")
+                    for k in post.kudos[:30]
+                )
+            )
+        )
+    if post.helpers:
+        body.append(
+            plain(
+                "Helped the most people learn: "
+                + ", ".join(f"{name} ({n})" for _, name, n in post.helpers)
+            )
+        )
+    return card(body)
 
 
 def render(result: Result) -> Card | str:

@@ -65,7 +65,7 @@ class SqlScheduleRepository(Repository):
                 .where(ScheduleRow.kind == kind)
                 .where(ScheduleRow.channel == channel)
             )
-        ).scalar_one()
+        ).one()
         return _schedule(row)
 
     async def remove(self, workspace: Workspace, kind: str, channel: str) -> bool:
@@ -83,7 +83,7 @@ class SqlScheduleRepository(Repository):
             .where(ScheduleRow.workspace_id == workspace.id)
             .order_by(ScheduleRow.kind, ScheduleRow.channel)
         )
-        return [_schedule(r) for r in rows.scalars()]
+        return [_schedule(r) for r in rows]
 
     async def everywhere(self) -> list[tuple[WorkspaceRef, Schedule]]:
         rows = await self.conn.execute(
@@ -91,7 +91,7 @@ class SqlScheduleRepository(Repository):
             .join(WorkspaceRow, WorkspaceRow.id == ScheduleRow.workspace_id)
             .order_by(ScheduleRow.id)
         )
-        return [(WorkspaceRef(r[1], r[2]), _schedule(r[0])) for r in rows]
+        return [(WorkspaceRef(r.platform, r.external_id), _schedule(r)) for r in rows]
 
     async def claim(
         self, workspace: Workspace, kind: str, channel: str, period: str, at: datetime
@@ -121,7 +121,7 @@ class SqlScheduleRepository(Repository):
             .where(ScheduleRunRow.next_attempt_at <= at)
             .order_by(ScheduleRunRow.id)
         )
-        return [(WorkspaceRef(r[1], r[2]), _run(r[0])) for r in rows]
+        return [(WorkspaceRef(r.platform, r.external_id), _run(r)) for r in rows]
 
     async def claim_retry(self, run_id: int, at: datetime) -> bool:
         result = await self.conn.execute(
@@ -158,4 +158,4 @@ class SqlScheduleRepository(Repository):
             .order_by(ScheduleRunRow.claimed_at.desc(), ScheduleRunRow.id.desc())
             .limit(limit)
         )
-        return [_run(r) for r in rows.scalars()]
+        return [_run(r) for r in rows]

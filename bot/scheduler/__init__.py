@@ -1,0 +1,1 @@
+"""Scheduled posts inside `kudos serve`: APScheduler 3 wakes the job; the database decides."""
