@@ -53,9 +53,16 @@ class Help:
 
 
 @dataclass(frozen=True)
+class Badges:
+    """`badges` (your own) or `badges @who`."""
+
+    who: Mention | None = None
+
+
+@dataclass(frozen=True)
 class Til:
     text: str
     topic: str | None
 
 
-Command = Give | Balance | Top | History | Undo | Help | Til
+Command = Give | Balance | Top | History | Undo | Help | Til | Badges

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.domain.commands import (
+    Badges,
     Balance,
     Command,
     Give,
@@ -241,6 +242,15 @@ def _parse_til(text: str, tokens: list[_Token]) -> Til:
     return Til(text=body, topic=topic)
 
 
+def _parse_badges(tokens: list[_Token]) -> Badges:
+    if not tokens:
+        return Badges()
+    split = _split_mentions(tokens[0].text) if len(tokens) == 1 else None
+    if split is None or len(split[0]) != 1 or split[1].strip(".,!") != "":
+        raise ParseError("Ask for `badges` (yours) or `badges @someone`.")
+    return Badges(split[0][0])
+
+
 def _prepare(text: str) -> tuple[str, list[_Token]]:
     if not isinstance(text, str):
         raise ParseError("I can only read text messages.")
@@ -275,6 +285,8 @@ def parse_command(text: str) -> Command:
             return Undo()
         if head in {"til", "/til"}:
             return _parse_til(text, rest)
+        if head in {"badges", "badge"}:
+            return _parse_badges(rest)
     give = _parse_give(text, tokens, ambient=False)
     assert give is not None
     return give

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.domain.commands import Balance, Command, Give, Help, History, Mention, Til, Top, Undo
+from bot.domain.commands import (
+    Badges,
+    Balance,
+    Command,
+    Give,
+    Help,
+    History,
+    Mention,
+    Til,
+    Top,
+    Undo,
+)
 from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.badges import show_badges
 from bot.services.context import ServiceContext
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.learning import share_learning
@@ -57,4 +69,7 @@ async def handle(
             return await share_learning(ctx, workspace, actor, command.text, command.topic, channel)
         case Help():
             return await show_help(ctx, workspace)
+        case Badges():
+            who = await resolve(command.who) if command.who else actor
+            return await show_badges(ctx, workspace, who)
     raise AssertionError(f"unhandled command {command!r}")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.domain import rules
 from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.badges import LEARNER_BADGES, award_badges
 from bot.services.context import ServiceContext, in_transaction, notify
 from bot.services.ports import UnitOfWork
 from bot.services.results import LearningShared
@@ -30,5 +33,9 @@ async def share_learning(
         return LearningShared(learning_id, author.display_name, body, topic)
 
     shared = await in_transaction(ctx, work)
+    badges = await award_badges(
+        ctx, workspace_ref, [(author_ref.external_id, LEARNER_BADGES)], channel
+    )
+    shared = replace(shared, badges=badges)
     await notify(ctx.notifier.learning_shared(workspace_ref, shared))
     return shared

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from bot.domain.badges import BadgeStats
 from bot.domain.model import (
     Drift,
     HistoryItem,
@@ -231,6 +232,18 @@ class ScheduleRepository(Protocol):
     async def runs(self, workspace: Workspace, limit: int) -> list[ScheduleRun]: ...
 
 
+class BadgeRepository(Protocol):
+    async def of(
+        self, workspace: Workspace, member_ids: list[int]
+    ) -> dict[int, list[tuple[str, datetime]]]: ...
+    async def stats(self, workspace: Workspace, member: Member) -> BadgeStats: ...
+    async def award(
+        self, workspace: Workspace, member: Member, badge: str, channel: str | None, at: datetime
+    ) -> bool:
+        """True if this call awarded it (a badge is awarded once per member)."""
+        ...
+
+
 class ReadQueries(Protocol):
     async def leaderboard(
         self, workspace: Workspace, bucket: str, tag: str, limit: int
@@ -277,6 +290,8 @@ class UnitOfWork(Protocol):
     def conversations(self) -> ConversationRepository: ...
     @property
     def schedules(self) -> ScheduleRepository: ...
+    @property
+    def badges(self) -> BadgeRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

@@ -22,6 +22,7 @@ Your points:     balance
 Leaderboards:    top [week|month|all] [#value]
 Your kudos:      history   ·   undo (your last kudos, within 10 minutes)
 Share learning:  til how git bisect finds the bad commit #git
+Badges:          badges   ·   badges @ana
 Values:          {values}"""
 
 DEFAULT_TOP = 10
@@ -58,12 +59,14 @@ async def show_balance(
             raise errors.UnknownWorkspace(workspace_ref.external_id)
         if member is None:
             raise errors.UnknownMember(member_ref.display_name or member_ref.external_id)
+        owned = (await uow.badges.of(workspace, [member.id]))[member.id]
         return BalanceShown(
             user=member.external_id,
             display_name=member.display_name,
             allowance_left=rules.effective_allowance(workspace.settings, member, now),
             earned=member.earned_balance,
             renews_at=next_period_start(workspace.settings, now),
+            badges=tuple(badge for badge, _ in owned),
         )
 
     return await in_transaction(ctx, read, write=False)

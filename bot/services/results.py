@@ -9,6 +9,22 @@ from bot.domain.model import HistoryItem, LeaderboardRow
 
 
 @dataclass(frozen=True)
+class BadgeEarned:
+    """A badge awarded just now, to announce where it was earned."""
+
+    external_id: str
+    display_name: str
+    badge: str
+
+
+@dataclass(frozen=True)
+class BadgesShown:
+    external_id: str
+    display_name: str
+    badges: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class KudosGiven:
     kudos_id: int
     giver: str
@@ -22,6 +38,7 @@ class KudosGiven:
     nudge: str | None = None
     giver_id: str = ""
     channel: str | None = None
+    badges: tuple[BadgeEarned, ...] = ()
 
     @property
     def total(self) -> int:
@@ -35,6 +52,7 @@ class BalanceShown:
     allowance_left: int
     earned: int
     renews_at: datetime
+    badges: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +94,7 @@ class LearningShared:
     author: str
     text: str
     topic: str | None
+    badges: tuple[BadgeEarned, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -146,4 +165,5 @@ Result = (
     | KudosRevised
     | LearningShared
     | HelpShown
+    | BadgesShown
 )

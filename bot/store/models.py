@@ -239,6 +239,20 @@ class ScheduleRunRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
+class BadgeRow(Base):
+    """A milestone a member reached; the unique key makes each badge once per person."""
+
+    __tablename__ = "badges"
+    __table_args__ = (UniqueConstraint("member_id", "badge"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    badge: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str | None] = mapped_column(String(128))
+    awarded_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
 # slack_sdk's OAuth stores read and write these tables (installations across workspaces, and the
 # short-lived state of an install in progress). They are declared with slack_sdk's own builders,
 # so the columns always match what the SDK expects, and created by Alembic like every table.

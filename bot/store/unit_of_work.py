@@ -8,6 +8,7 @@ from typing import Self
 from bot.services.ports import TransientConflict
 from bot.store.database import Database, SqlConnection, is_retryable
 from bot.store.repositories import (
+    SqlBadgeRepository,
     SqlConversationRepository,
     SqlKudosRepository,
     SqlLearningRepository,
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     queries: SqlReadQueries
     conversations: SqlConversationRepository
     schedules: SqlScheduleRepository
+    badges: SqlBadgeRepository
 
     def __init__(self, database: Database, *, write: bool) -> None:
         self._database = database
@@ -60,6 +62,7 @@ class SqlUnitOfWork:
         self.queries = SqlReadQueries(conn)
         self.conversations = SqlConversationRepository(conn)
         self.schedules = SqlScheduleRepository(conn)
+        self.badges = SqlBadgeRepository(conn)
         return self
 
     async def commit(self) -> None:

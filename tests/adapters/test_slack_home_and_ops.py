@@ -93,3 +93,19 @@ async def test_scheduled_leaderboards_go_to_the_slack_channel_and_failures_are_r
     assert len(posted) == 1
     text = str(posted[0].params["blocks"])
     assert "Week 47, 2026" in text and "<@URAJ> — 7 points" in text
+
+
+async def test_badges_are_announced_in_the_channel_and_shown_on_the_home_tab(
+    slack: SlackHarness,
+) -> None:
+    await slack.slack.command("<@URAJ> 2 for the pairing", user="UANA")
+    public = (await slack.fake.wait_for("response_url", 2))[0]
+    assert "earned *🌱 First kudos*" in str(public.params["blocks"])
+    await slack.slack.command("badges <@UANA>", user="URAJ")
+    shown = (await slack.fake.wait_for("response_url", 3))[-1]
+    assert "🌱 First kudos: gave their first kudos" in str(shown.params)
+    await slack.slack.event(
+        {"type": "app_home_opened", "user": "UANA", "channel": "D1", "tab": "home"}
+    )
+    home = str((await slack.fake.wait_for("views.publish", 1))[0].params["view"])
+    assert "*Your badges*" in home and "🌱 First kudos" in home

@@ -202,3 +202,12 @@ async def test_scheduled_learning_shoutouts_are_posted_into_the_installed_channe
     )
     clock.current = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
     assert [o[3] for o in await run_due_posts(teams.app.services)] == ["retry"]
+
+
+async def test_the_balance_card_shows_badges(teams: TeamsHarness) -> None:
+    await teams.send(say(teams, "{} 3 for pairing", RAJ, channel=False))
+    card = (await teams.connector.wait_for(1))[0].card
+    assert card is not None and "🌱 First kudos" in str(card["body"])
+    await teams.send(activity(teams.connector.url, "balance", channel=False))
+    balance = (await teams.connector.wait_for(3))[-1].card
+    assert {"title": "Badges", "value": "🌱 First kudos"} in balance["body"][1]["facts"]  # type: ignore[index]

@@ -7,8 +7,11 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bot.domain.badges import BADGES, label
 from bot.domain.model import Drift
 from bot.services.results import (
+    BadgeEarned,
+    BadgesShown,
     BalanceShown,
     HelpShown,
     HistoryShown,
@@ -29,9 +32,19 @@ def _names(names: tuple[str, ...]) -> str:
     return ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
+def _announce(badges: tuple[BadgeEarned, ...]) -> str:
+    return "".join(
+        f"\n🏅 {b.display_name} earned {label(b.badge)}: {BADGES[b.badge].why}" for b in badges
+    )
+
+
 def describe(result: Result) -> str:
     """One reply a person reads, for any result."""
     match result:
+        case BadgesShown():
+            if not result.badges:
+                return f"{result.display_name} has no badges yet. Give kudos or share a til!"
+            return f"{result.display_name}: " + ", ".join(label(b) for b in result.badges)
         case KudosGiven():
             each = f"{result.amount_each} point{'s' if result.amount_each != 1 else ''}"
             line = f"🎉 {result.giver} gave {_names(result.recipients)} {each}"
@@ -46,11 +59,16 @@ def describe(result: Result) -> str:
             line += f"\nYou have {result.allowance_left} points left to give."
             if result.nudge:
                 line += f"\n{result.nudge}"
-            return line
+            return line + _announce(result.badges)
         case BalanceShown():
             return (
                 f"{result.display_name}: {result.allowance_left} points left to give "
                 f"(renews {result.renews_at:%a %b %-d}), {result.earned} points earned."
+                + (
+                    f" Badges: {', '.join(label(b) for b in result.badges)}."
+                    if result.badges
+                    else ""
+                )
             )
         case LeaderboardShown():
             title = {"week": "this week", "month": "this month", "all": "of all time"}[
@@ -91,7 +109,7 @@ def describe(result: Result) -> str:
             )
         case LearningShared():
             topic = f" #{result.topic}" if result.topic else ""
-            return f"📚 {result.author} learned: {result.text}{topic}"
+            return f"📚 {result.author} learned: {result.text}{topic}" + _announce(result.badges)
         case HelpShown():
             return result.text
     raise AssertionError(f"unrendered result {result!r}")

@@ -9,8 +9,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.adapters.slack.text import cap, escape
+from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
 from bot.services.results import (
+    BadgeEarned,
+    BadgesShown,
     BalanceShown,
     HelpShown,
     HistoryShown,
@@ -82,6 +85,32 @@ def _recipients(given: KudosGiven) -> str:
     )
 
 
+def badge_lines(badges: Sequence[BadgeEarned]) -> list[dict[str, Any]]:
+    """Badges earned just now, announced where they were earned."""
+    return [
+        _section(
+            f"🏅 {mention(b.external_id, b.display_name)} earned *{escape(label(b.badge))}*: "
+            f"{BADGES[b.badge].why}"
+        )
+        for b in badges
+    ]
+
+
+def badges_shown(result: BadgesShown) -> dict[str, Any]:
+    if not result.badges:
+        return message(
+            f"{escape(result.display_name)} has no badges yet. Give kudos or share a `/til`!"
+        )
+    lines = [f"{label(b)}: {BADGES[b].why}" for b in result.badges]
+    return message(
+        f"{escape(result.display_name)}'s badges",
+        [
+            _section(f"*{escape(result.display_name)}'s badges*"),
+            {"type": "section", "text": plain("\n".join(lines))},
+        ],
+    )
+
+
 def kudos_post(given: KudosGiven) -> dict[str, Any]:
     """The public post: giver, recipients, amount, reason and values."""
     each = points(given.amount_each) + (" each" if len(given.recipients) > 1 else "")
@@ -91,6 +120,7 @@ def kudos_post(given: KudosGiven) -> dict[str, Any]:
         blocks.append({"type": "section", "text": plain(f"“{given.reason}”")})
     if given.tags:
         blocks.append(_context_plain("  ".join(f"#{t}" for t in given.tags)))
+    blocks += badge_lines(given.badges)
     return message(
         f"{escape(given.giver)} gave {escape(', '.join(given.recipients))} {each}", blocks
     )
@@ -148,6 +178,8 @@ def balance(result: BalanceShown) -> dict[str, Any]:
         f"*{points(result.allowance_left)}* left to give (renews {result.renews_at:%a %b %-d}), "
         f"*{points(result.earned)}* earned."
     )
+    if result.badges:
+        text += "\nBadges: " + ", ".join(label(b) for b in result.badges)
     return message(text.replace("*", ""), [_section(text)])
 
 
@@ -207,6 +239,7 @@ def learning(result: LearningShared) -> dict[str, Any]:
         [
             _section(f"📚 *{escape(result.author)}* learned:"),
             {"type": "section", "text": plain(result.text + topic)},
+            *badge_lines(result.badges),
         ],
     )
 
@@ -240,6 +273,8 @@ def render(result: Result) -> dict[str, Any]:
             return learning(result)
         case HelpShown():
             return help_text(result)
+        case BadgesShown():
+            return badges_shown(result)
     raise AssertionError(f"unrendered result {result!r}")
 
 
@@ -374,6 +409,13 @@ def home(
                 or "Nothing yet. Who helped you learn something this week?"
             ),
         },
+        _section(
+            "*Your badges*\n"
+            + (
+                "  ".join(label(b) for b in bal.badges)
+                or "None yet: give kudos or share a `/til` to earn your first."
+            )
+        ),
         {"type": "divider"},
         _section("*🏆 Top 5 this week*"),
         _section("\n".join(_leaderboard_lines(top)) or "No kudos this week yet."),

@@ -8,8 +8,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.adapters.teams.text import safe
+from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
 from bot.services.results import (
+    BadgeEarned,
+    BadgesShown,
     BalanceShown,
     HelpShown,
     HistoryShown,
@@ -74,6 +77,21 @@ def heading(text: str) -> dict[str, Any]:
     return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": "Medium", "wrap": True}
 
 
+def _badge_blocks(badges: Sequence[BadgeEarned]) -> list[dict[str, Any]]:
+    return [
+        plain(f"🏅 {b.display_name} earned {label(b.badge)}: {BADGES[b.badge].why}") for b in badges
+    ]
+
+
+def badges_card(result: BadgesShown) -> Card:
+    if not result.badges:
+        return card([plain(f"{result.display_name} has no badges yet. Give kudos or share a til!")])
+    facts = [{"title": label(b), "value": BADGES[b].why} for b in result.badges]
+    return card(
+        [heading(f"{safe(result.display_name, 100)}'s badges"), {"type": "FactSet", "facts": facts}]
+    )
+
+
 def kudos_card(given: KudosGiven) -> Card:
     """The public card: giver, recipients (mentioned), amount, reason and values."""
     each = points(given.amount_each) + (" each" if len(given.recipients) > 1 else "")
@@ -85,6 +103,7 @@ def kudos_card(given: KudosGiven) -> Card:
         body.append(plain(f"“{given.reason}”", italic=True))
     if given.tags:
         body.append(plain("  ".join(f"#{t}" for t in given.tags), color="Accent"))
+    body += _badge_blocks(given.badges)
     return card(body, mentions=list(zip(given.recipient_ids, given.recipients, strict=True)))
 
 
@@ -105,6 +124,10 @@ def balance_card(result: BalanceShown) -> Card:
                     {"title": "Left to give", "value": points(result.allowance_left)},
                     {"title": "Renews", "value": f"{result.renews_at:%a %b %-d}"},
                     {"title": "Earned", "value": points(result.earned)},
+                    {
+                        "title": "Badges",
+                        "value": ", ".join(label(b) for b in result.badges) or "none yet",
+                    },
                 ],
             },
         ]
@@ -164,7 +187,13 @@ def help_card(result: HelpShown, settings: WorkspaceSettings | None = None) -> C
 
 def learning_card(result: LearningShared) -> Card:
     topic = f"  #{result.topic}" if result.topic else ""
-    return card([heading(f"📚 {safe(result.author, 100)} learned"), plain(result.text + topic)])
+    return card(
+        [
+            heading(f"📚 {safe(result.author, 100)} learned"),
+            plain(result.text + topic),
+            *_badge_blocks(result.badges),
+        ]
+    )
 
 
 def give_card(settings: WorkspaceSettings) -> Card:
@@ -313,4 +342,6 @@ def render(result: Result) -> Card | str:
             return learning_card(result)
         case HelpShown():
             return help_card(result)
+        case BadgesShown():
+            return badges_card(result)
     raise AssertionError(f"unrendered result {result!r}")

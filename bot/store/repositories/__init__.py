@@ -3,6 +3,7 @@
 Every statement filters by workspace; none crosses workspaces.
 """
 
+from bot.store.repositories.badges import SqlBadgeRepository
 from bot.store.repositories.conversations import SqlConversationRepository
 from bot.store.repositories.kudos import SqlKudosRepository
 from bot.store.repositories.learnings import SqlLearningRepository
@@ -13,6 +14,7 @@ from bot.store.repositories.schedules import SqlScheduleRepository
 from bot.store.repositories.workspaces import SqlWorkspaceRepository
 
 __all__ = [
+    "SqlBadgeRepository",
     "SqlConversationRepository",
     "SqlKudosRepository",
     "SqlLearningRepository",
