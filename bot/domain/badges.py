@@ -28,32 +28,6 @@ CONNECTOR_CHANNELS = 5
 CURIOUS_LEARNINGS = 5
 
 
-@dataclass(frozen=True)
-class BadgeStats:
-    """What the milestones are measured on, for one member."""
-
-    kudos_given: int = 0
-    learnings_shared: int = 0
-    mentoring_givers: int = 0
-    channels_given_in: int = 0
-
-
-def earned(stats: BadgeStats) -> set[str]:
-    """Every badge these numbers have earned (awarding is idempotent: each once)."""
-    out = set()
-    if stats.kudos_given >= 1:
-        out.add("first-kudos")
-    if stats.learnings_shared >= 1:
-        out.add("first-learning")
-    if stats.mentoring_givers >= MENTOR_PEOPLE:
-        out.add("mentor")
-    if stats.channels_given_in >= CONNECTOR_CHANNELS:
-        out.add("connector")
-    if stats.learnings_shared >= CURIOUS_LEARNINGS:
-        out.add("curious-mind")
-    return out
-
-
 def label(badge_id: str) -> str:
     """`🧭 Mentor`."""
     kind = BADGES[badge_id]

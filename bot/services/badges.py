@@ -1,13 +1,19 @@
-"""Badges: checked after each kudos and learning, awarded once each, shown on request."""
+"""Badges: checked after each kudos and learning, awarded once each, shown on request.
+
+Checking is cheap in the steady state: badges are never taken back and channels once given in
+stay given in, so the process remembers both (`ServiceContext.memo`) and asks the database
+only when an event could change the answer.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.domain import errors
-from bot.domain.badges import earned
-from bot.domain.model import MemberRef, WorkspaceRef
+from bot.domain.badges import CONNECTOR_CHANNELS, CURIOUS_LEARNINGS, MENTOR_PEOPLE
+from bot.domain.model import Member, MemberRef, Workspace, WorkspaceRef
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import UnitOfWork
 from bot.services.results import BadgeEarned, BadgesShown
@@ -15,42 +21,94 @@ from bot.services.results import BadgeEarned, BadgesShown
 log = logging.getLogger("kudos.services")
 
 
-GIVER_BADGES = frozenset({"first-kudos", "connector"})
-RECIPIENT_BADGES = frozenset({"mentor"})
-LEARNER_BADGES = frozenset({"first-learning", "curious-mind"})
+@dataclass(frozen=True)
+class BadgeEvent:
+    """Who may have earned what, by the event that just happened."""
+
+    external_id: str
+    badges: frozenset[str]
+
+
+def giver_event(external_id: str) -> BadgeEvent:
+    return BadgeEvent(external_id, frozenset({"first-kudos", "connector"}))
+
+
+def mentee_event(external_id: str) -> BadgeEvent:
+    return BadgeEvent(external_id, frozenset({"mentor"}))
+
+
+def learner_event(external_id: str) -> BadgeEvent:
+    return BadgeEvent(external_id, frozenset({"first-learning", "curious-mind"}))
+
+
+def _owned_key(ref: WorkspaceRef, external_id: str) -> tuple[str, ...]:
+    return ("badges", ref.platform, ref.external_id, external_id)
+
+
+def _channels_key(ref: WorkspaceRef, external_id: str) -> tuple[str, ...]:
+    return ("channels", ref.platform, ref.external_id, external_id)
+
+
+async def _reached(
+    uow: UnitOfWork,
+    ctx: ServiceContext,
+    ref: WorkspaceRef,
+    workspace: Workspace,
+    member: Member,
+    badge: str,
+    channel: str | None,
+) -> bool:
+    """Whether `member` has reached `badge`, given that the event just happened."""
+    if badge in ("first-kudos", "first-learning"):
+        return True  # the event itself is the first
+    if badge == "connector":
+        key = _channels_key(ref, member.external_id)
+        known = ctx.memo.get(key)
+        if channel is None or (known is not None and channel in known):
+            return False  # no new channel: the count did not move
+        known = await uow.badges.channels_given_in(workspace, member, CONNECTOR_CHANNELS)
+        ctx.memo[key] = known
+        return len(known) >= CONNECTOR_CHANNELS
+    if badge == "mentor":
+        return await uow.badges.mentoring_givers(workspace, member) >= MENTOR_PEOPLE
+    if badge == "curious-mind":
+        return await uow.badges.learnings_shared(workspace, member, CURIOUS_LEARNINGS) >= (
+            CURIOUS_LEARNINGS
+        )
+    raise AssertionError(f"unknown badge {badge}")
 
 
 async def award_badges(
-    ctx: ServiceContext,
-    workspace_ref: WorkspaceRef,
-    candidates: Sequence[tuple[str, frozenset[str]]],
-    channel: str | None,
+    ctx: ServiceContext, ref: WorkspaceRef, events: Sequence[BadgeEvent], channel: str | None
 ) -> tuple[BadgeEarned, ...]:
-    """Award the badges in `candidates` ((member, badges that this event may have earned))
-    that the member has now earned and not had before; return those, to announce. Only a
-    badge earned now opens a write. A failure is logged and awards nothing: the kudos or
-    learning itself stands."""
+    """Award what these events earned that was not had before, and return it (to announce).
+    Only a badge earned now opens a write. A failure is logged and awards nothing: the kudos
+    or learning itself stands."""
+    open_events = [
+        (e, e.badges - ctx.memo.get(_owned_key(ref, e.external_id), set())) for e in events
+    ]
+    open_events = [(e, wanted) for e, wanted in open_events if wanted]
+    if not open_events:
+        return ()
 
     async def check(uow: UnitOfWork) -> list[tuple[str, str]]:
-        workspace = await uow.workspaces.get(workspace_ref)
+        workspace = await uow.workspaces.get(ref)
         if workspace is None:
             return []
-        members = {x: await uow.members.get(workspace, x) for x, _ in candidates}
-        known = {x: m for x, m in members.items() if m is not None}
-        have = await uow.badges.of(workspace, [m.id for m in known.values()])
         due = []
-        for external_id, badges in candidates:
-            member = known.get(external_id)
+        for event, wanted in open_events:
+            member = await uow.members.get(workspace, event.external_id)
             if member is None:
                 continue
-            wanted = badges - {b for b, _ in have[member.id]}
-            if wanted:
-                reached = earned(await uow.badges.stats(workspace, member)) & wanted
-                due += [(external_id, badge) for badge in sorted(reached)]
+            owned = {b for b, _ in (await uow.badges.of(workspace, [member.id]))[member.id]}
+            ctx.memo.setdefault(_owned_key(ref, event.external_id), set()).update(owned)
+            for badge in sorted(wanted - owned):
+                if await _reached(uow, ctx, ref, workspace, member, badge, channel):
+                    due.append((event.external_id, badge))
         return due
 
     async def award(uow: UnitOfWork, due: list[tuple[str, str]]) -> tuple[BadgeEarned, ...]:
-        workspace = await uow.workspaces.get(workspace_ref)
+        workspace = await uow.workspaces.get(ref)
         assert workspace is not None
         now, new = ctx.clock.now(), []
         for external_id, badge in due:
@@ -64,10 +122,13 @@ async def award_badges(
         due = await in_transaction(ctx, check, write=False)
         if not due:
             return ()
-        return await in_transaction(ctx, lambda uow: award(uow, due))
+        new = await in_transaction(ctx, lambda uow: award(uow, due))
     except Exception:
         log.exception("badges could not be checked; nothing awarded")
         return ()
+    for external_id, badge in due:  # awarded now or by a concurrent request: owned either way
+        ctx.memo.setdefault(_owned_key(ref, external_id), set()).add(badge)
+    return new
 
 
 async def show_badges(

@@ -32,6 +32,9 @@ class ServiceContext:
     uow: UnitOfWorkFactory
     clock: Clock = field(default_factory=SystemClock)
     notifier: Notifier = field(default_factory=SilentNotifier)
+    memo: dict[tuple[str, ...], set[str]] = field(default_factory=dict)
+    """What this process learned that can never become untrue (a badge owned, a channel
+    someone gave kudos in), so hot paths need not ask the database again."""
 
 
 async def notify(event: Awaitable[None]) -> None:

@@ -15,7 +15,7 @@ from bot.domain.model import (
     allowance_period_key,
     next_period_start,
 )
-from bot.services.badges import GIVER_BADGES, RECIPIENT_BADGES, award_badges
+from bot.services.badges import award_badges, giver_event, mentee_event
 from bot.services.context import ServiceContext, in_transaction, notify
 from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
 from bot.services.results import KudosGiven
@@ -127,10 +127,10 @@ async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
         given = await in_transaction(ctx, work)
     except DuplicateDelivery:
         return await already_given(ctx, command)
-    candidates = [(given.giver_id, GIVER_BADGES)]
+    events = [giver_event(given.giver_id)]
     if "mentoring" in given.tags:
-        candidates += [(r, RECIPIENT_BADGES) for r in given.recipient_ids]
-    badges = await award_badges(ctx, command.workspace, candidates, command.channel)
+        events += [mentee_event(r) for r in given.recipient_ids]
+    badges = await award_badges(ctx, command.workspace, events, command.channel)
     given = replace(given, badges=badges)
     await notify(ctx.notifier.kudos_given(command.workspace, given))
     return given

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.domain import rules
 from bot.domain.model import MemberRef, WorkspaceRef
-from bot.services.badges import LEARNER_BADGES, award_badges
+from bot.services.badges import award_badges, learner_event
 from bot.services.context import ServiceContext, in_transaction, notify
 from bot.services.ports import UnitOfWork
 from bot.services.results import LearningShared
@@ -34,7 +34,7 @@ async def share_learning(
 
     shared = await in_transaction(ctx, work)
     badges = await award_badges(
-        ctx, workspace_ref, [(author_ref.external_id, LEARNER_BADGES)], channel
+        ctx, workspace_ref, [learner_event(author_ref.external_id)], channel
     )
     shared = replace(shared, badges=badges)
     await notify(ctx.notifier.learning_shared(workspace_ref, shared))

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from bot.domain.badges import BadgeStats
 from bot.domain.model import (
     Drift,
     HistoryItem,
@@ -236,7 +235,11 @@ class BadgeRepository(Protocol):
     async def of(
         self, workspace: Workspace, member_ids: list[int]
     ) -> dict[int, list[tuple[str, datetime]]]: ...
-    async def stats(self, workspace: Workspace, member: Member) -> BadgeStats: ...
+    async def channels_given_in(
+        self, workspace: Workspace, member: Member, limit: int
+    ) -> set[str]: ...
+    async def mentoring_givers(self, workspace: Workspace, member: Member) -> int: ...
+    async def learnings_shared(self, workspace: Workspace, member: Member, limit: int) -> int: ...
     async def award(
         self, workspace: Workspace, member: Member, badge: str, channel: str | None, at: datetime
     ) -> bool:

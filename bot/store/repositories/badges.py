@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import select
 
-from bot.domain.badges import BadgeStats
 from bot.domain.model import Member, Workspace
 from bot.store.models import BadgeRow, KudosRecipientRow, KudosRow, LearningRow
 from bot.store.repositories.base import Repository, utc
@@ -27,38 +26,33 @@ class SqlBadgeRepository(Repository):
             out[member_id].append((badge, utc(at)))
         return out
 
-    async def stats(self, workspace: Workspace, member: Member) -> BadgeStats:
-        given = KudosRow.giver_id == member.id
-        counted = KudosRow.reversed_at.is_(None)
-        kudos_given = await self.conn.execute(
-            select(func.count())
-            .select_from(KudosRow)
-            .where(KudosRow.workspace_id == workspace.id, given, counted)
+    async def channels_given_in(self, workspace: Workspace, member: Member, limit: int) -> set[str]:
+        rows = await self.conn.execute(
+            select(KudosRow.channel)
+            .where(KudosRow.workspace_id == workspace.id, KudosRow.giver_id == member.id)
+            .where(KudosRow.reversed_at.is_(None), KudosRow.channel.is_not(None))
+            .distinct()
+            .limit(limit)
         )
-        channels = await self.conn.execute(
-            select(func.count(distinct(KudosRow.channel))).where(
-                KudosRow.workspace_id == workspace.id, given, counted, KudosRow.channel.is_not(None)
-            )
-        )
-        learnings = await self.conn.execute(
-            select(func.count())
-            .select_from(LearningRow)
-            .where(LearningRow.workspace_id == workspace.id, LearningRow.member_id == member.id)
-        )
-        mentoring = await self.conn.execute(
+        return {str(r[0]) for r in rows}
+
+    async def mentoring_givers(self, workspace: Workspace, member: Member) -> int:
+        rows = await self.conn.execute(
             select(KudosRow.giver_id, KudosRow.tags)
             .join(KudosRecipientRow, KudosRecipientRow.kudos_id == KudosRow.id)
-            .where(KudosRow.workspace_id == workspace.id, counted)
+            .where(KudosRow.workspace_id == workspace.id, KudosRow.reversed_at.is_(None))
             .where(KudosRecipientRow.member_id == member.id)
             .where(KudosRow.tags.like("%mentoring%"))
         )
-        mentors = {giver for giver, tags in mentoring if "mentoring" in (tags or "").split()}
-        return BadgeStats(
-            kudos_given=int(kudos_given.scalar() or 0),
-            learnings_shared=int(learnings.scalar() or 0),
-            mentoring_givers=len(mentors),
-            channels_given_in=int(channels.scalar() or 0),
+        return len({giver for giver, tags in rows if "mentoring" in (tags or "").split()})
+
+    async def learnings_shared(self, workspace: Workspace, member: Member, limit: int) -> int:
+        rows = await self.conn.execute(
+            select(LearningRow.id)
+            .where(LearningRow.workspace_id == workspace.id, LearningRow.member_id == member.id)
+            .limit(limit)
         )
+        return len(rows.all())
 
     async def award(
         self, workspace: Workspace, member: Member, badge: str, channel: str | None, at: datetime
