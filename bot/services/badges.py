@@ -84,10 +84,15 @@ async def award_badges(
     """Award what these events earned that was not had before, and return it (to announce).
     Only a badge earned now opens a write. A failure is logged and awards nothing: the kudos
     or learning itself stands."""
-    open_events = [
-        (e, e.badges - ctx.memo.get(_owned_key(ref, e.external_id), set())) for e in events
-    ]
-    open_events = [(e, wanted) for e, wanted in open_events if wanted]
+
+    def worth_asking(event: BadgeEvent) -> frozenset[str]:
+        wanted = event.badges - ctx.memo.get(_owned_key(ref, event.external_id), set())
+        seen = ctx.memo.get(_channels_key(ref, event.external_id))
+        if "connector" in wanted and (channel is None or (seen is not None and channel in seen)):
+            wanted -= {"connector"}  # no new channel: the count did not move
+        return wanted
+
+    open_events = [(e, wanted) for e in events if (wanted := worth_asking(e))]
     if not open_events:
         return ()
 
