@@ -60,9 +60,20 @@ class Badges:
 
 
 @dataclass(frozen=True)
+class AdminSchedule:
+    """`admin schedule [list]`, `admin schedule add weekly [#channel] [fri 16:00]`,
+    `admin schedule remove weekly [#channel]`. No channel: the one the command was typed in."""
+
+    action: Literal["list", "add", "remove"] = "list"
+    kind: str | None = None
+    channel: str | None = None
+    when: str | None = None
+
+
+@dataclass(frozen=True)
 class Til:
     text: str
     topic: str | None
 
 
-Command = Give | Balance | Top | History | Undo | Help | Til | Badges
+Command = Give | Balance | Top | History | Undo | Help | Til | Badges | AdminSchedule

@@ -157,3 +157,13 @@ class LearningTooLong(KudosError):
 
 class InvalidSetting(KudosError):
     code = "invalid_setting"
+
+
+class AdminOnly(KudosError):
+    code = "admin_only"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Only workspace admins can manage scheduled posts. Ask an admin, or whoever runs "
+            "the server (`kudos schedule add`)."
+        )

@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from bot.domain.commands import (
+    AdminSchedule,
     Badges,
     Balance,
     Command,
@@ -251,6 +252,48 @@ def _parse_badges(tokens: list[_Token]) -> Badges:
     return Badges(split[0][0])
 
 
+_SCHEDULE_KINDS = {
+    "weekly": "weekly_leaderboard",
+    "weekly_leaderboard": "weekly_leaderboard",
+    "leaderboard": "weekly_leaderboard",
+    "monthly": "monthly_leaderboard",
+    "monthly_leaderboard": "monthly_leaderboard",
+    "learning": "learning_shoutouts",
+    "learning_shoutouts": "learning_shoutouts",
+    "shoutouts": "learning_shoutouts",
+}
+_CHANNEL = re.compile(r"<#([A-Za-z0-9]+)(?:\|[^<>]*)?>")
+ADMIN_HELP = (
+    "Try `admin schedule list`, `admin schedule add weekly #team fri 16:00` (also `monthly`, "
+    "`learning`) or `admin schedule remove weekly #team`."
+)
+
+
+def _parse_admin(tokens: list[_Token]) -> AdminSchedule:
+    words = [t.text for t in tokens]
+    if not words or words[0].casefold() != "schedule":
+        raise ParseError(ADMIN_HELP)
+    words = words[1:]
+    action = words[0].casefold() if words else "list"
+    if action not in {"list", "add", "remove"} or (action == "list" and len(words) > 1):
+        raise ParseError(ADMIN_HELP)
+    if action == "list":
+        return AdminSchedule("list")
+    if len(words) < 2 or words[1].casefold() not in _SCHEDULE_KINDS:
+        raise ParseError(ADMIN_HELP)
+    kind = _SCHEDULE_KINDS[words[1].casefold()]
+    channel, when = None, []
+    for word in words[2:]:
+        link = _CHANNEL.fullmatch(word)
+        if link:
+            channel = link.group(1)
+        else:
+            when.append(word)
+    if action == "remove" and when:
+        raise ParseError(ADMIN_HELP)
+    return AdminSchedule(action, kind, channel, " ".join(when) or None)  # type: ignore[arg-type]
+
+
 def _prepare(text: str) -> tuple[str, list[_Token]]:
     if not isinstance(text, str):
         raise ParseError("I can only read text messages.")
@@ -287,6 +330,8 @@ def parse_command(text: str) -> Command:
             return _parse_til(text, rest)
         if head in {"badges", "badge"}:
             return _parse_badges(rest)
+        if head == "admin":
+            return _parse_admin(rest)
     give = _parse_give(text, tokens, ambient=False)
     assert give is not None
     return give

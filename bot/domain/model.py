@@ -109,6 +109,9 @@ class MemberRef:
     display_name: str | None = None
     is_bot: bool | None = None
     is_active: bool | None = None
+    is_admin: bool | None = None
+    """Known from the platform at the time of a request (Slack workspace admins and owners);
+    not stored."""
 
 
 @dataclass(frozen=True)

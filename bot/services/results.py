@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.model import HistoryItem, LeaderboardRow
+from bot.domain.schedule import Schedule, ScheduleRun
 
 
 @dataclass(frozen=True)
@@ -152,6 +153,25 @@ ScheduledPost = LeaderboardPost | LearningPost
 
 
 @dataclass(frozen=True)
+class ScheduleStatus:
+    """A scheduled post, when it runs next, and how its last run went."""
+
+    schedule: Schedule
+    next_run: datetime
+    last_run: ScheduleRun | None
+
+
+@dataclass(frozen=True)
+class SchedulesShown:
+    items: tuple[ScheduleStatus, ...]
+
+
+@dataclass(frozen=True)
+class ScheduleChanged:
+    text: str
+
+
+@dataclass(frozen=True)
 class HelpShown:
     text: str
 
@@ -166,4 +186,6 @@ Result = (
     | LearningShared
     | HelpShown
     | BadgesShown
+    | SchedulesShown
+    | ScheduleChanged
 )

@@ -9,7 +9,6 @@ its outcome recorded; after the last attempt it stays `failed` for `kudos schedu
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.domain import errors
@@ -18,7 +17,7 @@ from bot.domain.schedule import Schedule, ScheduleRun, due, next_slot, parse_whe
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import UnitOfWork
 from bot.services.posts import leaderboard_post, learning_post
-from bot.services.results import ScheduledPost
+from bot.services.results import ScheduledPost, ScheduleStatus
 
 log = logging.getLogger("kudos.scheduler")
 
@@ -31,13 +30,6 @@ RETRY_AFTER = (
     timedelta(hours=1),
 )
 """Back-off between attempts; one attempt more than there are delays, then `failed`."""
-
-
-@dataclass(frozen=True)
-class ScheduleStatus:
-    schedule: Schedule
-    next_run: datetime
-    last_run: ScheduleRun | None
 
 
 async def add_schedule(

@@ -36,7 +36,8 @@ def people(fake: FakeSlack, team: str = "T1") -> None:
     fake.user(team, "UBO", "Bo Chen")
     fake.user(team, "UROBOT", "Deploy Bot", bot=True)
     fake.user(team, "UGONE", "Gone Person", deleted=True)
-    fake.user(team, "USLACKBOT", "Slackbot")  # Slack lists it as a person; it is a bot
+    fake.user(team, "USLACKBOT", "Slackbot")
+    fake.user(team, "UBOSS", "Kim Admin", admin=True)  # Slack lists it as a person; it is a bot
 
 
 async def serve(app: App) -> tuple[uvicorn.Server, asyncio.Task[None], str]:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 
 from bot.bootstrap import build
 from bot.config import Settings
-from bot.services.schedules import add_schedule, run_due_posts
+from bot.services.schedules import add_schedule, run_due_posts, schedule_status
 from bot.web.server import asgi_app
 from tests.adapters.conftest import SlackHarness
 from tests.adapters.slack_helpers import ws
 from tests.conftest import FakeClock
+from tests.support import snapshot
 
 
 async def test_home_tab_shows_allowance_earned_recent_kudos_and_the_weekly_top(
@@ -109,3 +111,29 @@ async def test_badges_are_announced_in_the_channel_and_shown_on_the_home_tab(
     )
     home = str((await slack.fake.wait_for("views.publish", 1))[0].params["view"])
     assert "*Your badges*" in home and "🌱 First kudos" in home
+
+
+async def test_admins_schedule_posts_from_chat_and_others_are_refused(slack: SlackHarness) -> None:
+    await slack.slack.command("help", user="UANA")  # the workspace exists
+    await slack.fake.wait_for("response_url", 1)
+    before = await snapshot(slack.app)
+    await slack.slack.command("admin schedule add weekly fri 16:00", user="UANA", channel="CTEAM")
+    refused = (await slack.fake.wait_for("response_url", 2))[-1].params["text"]
+    assert "Only workspace admins can manage scheduled posts" in refused
+    assert await snapshot(slack.app) == before
+
+    await slack.slack.command("admin schedule add weekly fri 16:30", user="UBOSS", channel="CTEAM")
+    added = (await slack.fake.wait_for("response_url", 3))[-1].params["text"]
+    assert "Scheduled: weekly leaderboard, Fri at 16:30" in added
+    await slack.slack.command("admin schedule add learning <#CLEARN|learning>", user="UBOSS")
+    await slack.slack.command("admin schedule list", user="UBOSS")
+    listed = str((await slack.fake.wait_for("response_url", 5))[-1].params)
+    assert "weekly leaderboard, Fri at 16:30 in CTEAM" in listed
+    assert "learning shoutouts, Fri at 15:00 in CLEARN" in listed
+    await slack.slack.command("admin schedule remove weekly", user="UBOSS", channel="CTEAM")
+    await slack.fake.wait_for("response_url", 6)
+    assert [s.kind for s in await schedule_list(slack)] == ["learning_shoutouts"]
+
+
+async def schedule_list(slack: SlackHarness) -> list[Any]:
+    return [st.schedule for st in await schedule_status(slack.app.services, ws())]

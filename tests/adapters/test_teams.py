@@ -9,7 +9,7 @@ from typing import Any
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.conversations import known_conversations
 from bot.services.queries import show_balance
-from bot.services.schedules import add_schedule, run_due_posts
+from bot.services.schedules import add_schedule, run_due_posts, schedule_status
 from bot.services.settings import change_settings
 from tests.adapters.conftest import TeamsHarness
 from tests.conftest import FakeClock
@@ -211,3 +211,12 @@ async def test_the_balance_card_shows_badges(teams: TeamsHarness) -> None:
     await teams.send(activity(teams.connector.url, "balance", channel=False))
     balance = (await teams.connector.wait_for(3))[-1].card
     assert {"title": "Badges", "value": "🌱 First kudos"} in balance["body"][1]["facts"]  # type: ignore[index]
+
+
+async def test_schedules_cannot_be_set_from_teams_chat_yet(teams: TeamsHarness) -> None:
+    await teams.send(
+        activity(teams.connector.url, "admin schedule add weekly fri 16:00", channel=False)
+    )
+    reply = (await teams.connector.wait_for(1))[0]
+    assert "Only workspace admins can manage scheduled posts" in reply.text
+    assert await schedule_status(teams.app.services, WS) == []

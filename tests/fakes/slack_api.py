@@ -71,6 +71,7 @@ class FakeSlack:
         bot: bool = False,
         deleted: bool = False,
         display_name: str | None = None,
+        admin: bool = False,
     ) -> dict[str, Any]:
         user = {
             "id": user_id,
@@ -80,6 +81,8 @@ class FakeSlack:
             "deleted": deleted,
             "is_bot": bot,
             "is_app_user": False,
+            "is_admin": admin,
+            "is_owner": False,
             "profile": {"display_name": display_name or name, "real_name": name},
         }
         self.team(team_id).users[user_id] = user

@@ -6,7 +6,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.commands import Balance, Give, Help, History, Mention, Til, Top, Undo
+from bot.domain.commands import (
+    AdminSchedule,
+    Badges,
+    Balance,
+    Give,
+    Help,
+    History,
+    Mention,
+    Til,
+    Top,
+    Undo,
+)
 from bot.domain.errors import KudosError, MessageTooLong, ParseError
 from bot.domain.grammar import MAX_MESSAGE_LENGTH, parse_ambient, parse_command, parse_til
 
@@ -236,3 +247,40 @@ def test_recipients_and_amount_survive_any_names_and_reason(
     for p in people:
         first_spelling.setdefault(p.casefold(), p)
     assert [m.name for m in command.recipients] == list(first_spelling.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("admin schedule", AdminSchedule("list")),
+        ("admin schedule list", AdminSchedule("list")),
+        (
+            "admin schedule add weekly <#C1|team> fri 16:00",
+            AdminSchedule("add", "weekly_leaderboard", "C1", "fri 16:00"),
+        ),
+        ("admin schedule add monthly", AdminSchedule("add", "monthly_leaderboard", None, None)),
+        (
+            "admin schedule remove learning <#C2>",
+            AdminSchedule("remove", "learning_shoutouts", "C2"),
+        ),
+        ("badges", Badges()),
+        ("badges <@U1>", Badges(Mention(user_id="U1"))),
+    ],
+)
+def test_admin_schedule_and_badges_commands(text: str, expected: object) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "admin",
+        "admin settings",
+        "admin schedule add",
+        "admin schedule add daily",
+        "admin schedule remove weekly fri",
+    ],
+)
+def test_unreadable_admin_commands_say_what_works(text: str) -> None:
+    with pytest.raises(ParseError, match="admin schedule list"):
+        parse_command(text)

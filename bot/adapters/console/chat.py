@@ -26,7 +26,8 @@ PLATFORM = "console"
 def member_ref(name: str) -> MemberRef:
     """The speaker (`--as`): identified by the case-folded name, shown as they typed it."""
     name = name.lstrip("@")
-    return MemberRef(external_id=name.casefold(), display_name=name)
+    # the console is the operator's own terminal: its speaker may administer
+    return MemberRef(external_id=name.casefold(), display_name=name, is_admin=True)
 
 
 async def resolve(mention: Mention) -> MemberRef:

@@ -7,6 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from bot.adapters.plain import schedules_text
 from bot.domain.badges import BADGES, label
 from bot.domain.model import Drift
 from bot.services.results import (
@@ -22,7 +23,9 @@ from bot.services.results import (
     LeaderboardShown,
     LearningShared,
     Result,
+    ScheduleChanged,
     ScheduledPost,
+    SchedulesShown,
 )
 
 
@@ -41,6 +44,10 @@ def _announce(badges: tuple[BadgeEarned, ...]) -> str:
 def describe(result: Result) -> str:
     """One reply a person reads, for any result."""
     match result:
+        case SchedulesShown():
+            return schedules_text(result)
+        case ScheduleChanged():
+            return f"🗓 {result.text}"
         case BadgesShown():
             if not result.badges:
                 return f"{result.display_name} has no badges yet. Give kudos or share a til!"

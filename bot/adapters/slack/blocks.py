@@ -8,6 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from bot.adapters.plain import schedules_text
 from bot.adapters.slack.text import cap, escape
 from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
@@ -25,7 +26,9 @@ from bot.services.results import (
     LearningPost,
     LearningShared,
     Result,
+    ScheduleChanged,
     ScheduledPost,
+    SchedulesShown,
 )
 
 Blocks = list[dict[str, Any]]
@@ -275,6 +278,12 @@ def render(result: Result) -> dict[str, Any]:
             return help_text(result)
         case BadgesShown():
             return badges_shown(result)
+        case SchedulesShown():
+            return message(
+                "Scheduled posts", [{"type": "section", "text": plain(schedules_text(result))}]
+            )
+        case ScheduleChanged():
+            return message(f"🗓 {escape(result.text)}")
     raise AssertionError(f"unrendered result {result!r}")
 
 

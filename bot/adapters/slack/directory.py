@@ -35,6 +35,7 @@ def member_from_user(user: dict[str, Any]) -> MemberRef:
         display_name=str(name)[:200],
         is_bot=bool(user.get("is_bot") or user.get("is_app_user") or user["id"] == SLACKBOT),
         is_active=not user.get("deleted", False),
+        is_admin=bool(user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner")),
     )
 
 

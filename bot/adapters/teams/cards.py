@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from bot.adapters.plain import schedules_text
 from bot.adapters.teams.text import safe
 from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
@@ -23,7 +24,9 @@ from bot.services.results import (
     LeaderboardShown,
     LearningShared,
     Result,
+    ScheduleChanged,
     ScheduledPost,
+    SchedulesShown,
 )
 
 Card = dict[str, Any]
@@ -344,4 +347,8 @@ def render(result: Result) -> Card | str:
             return help_card(result)
         case BadgesShown():
             return badges_card(result)
+        case SchedulesShown():
+            return card([heading("Scheduled posts"), plain(schedules_text(result))])
+        case ScheduleChanged():
+            return f"🗓 {result.text}"
     raise AssertionError(f"unrendered result {result!r}")
