@@ -348,3 +348,46 @@ def test_teams_package_without_an_app_id_says_what_is_missing(tmp_path: Path) ->
     assert done.returncode == 2
     assert "MICROSOFT_APP_ID" in done.stderr
     assert not (tmp_path / "kudos-teams.zip").exists()
+
+
+def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
+    kudos("chat", "--as", "ana", url=url, stdin="@bob 5 for teaching me SQL #learning\n")
+    added = kudos(
+        "schedule",
+        "add",
+        "weekly_leaderboard",
+        "--workspace",
+        "local",
+        "--platform",
+        "console",
+        "--channel",
+        "C123",
+        "--when",
+        "fri 16:30",
+        url=url,
+    )
+    assert added.returncode == 0, added.stderr
+    assert "weekly leaderboard, Fri at 16:30 in C123" in added.stdout
+    status = json.loads(
+        kudos("schedule", "status", "--workspace", "local", "--json", url=url).stdout
+    )
+    assert [(s["kind"], s["channel"], s["last_run"]) for s in status] == [
+        ("weekly_leaderboard", "C123", None)
+    ]
+    assert status[0]["next_run"].endswith("16:30:00+00:00")
+    preview = kudos("post", "leaderboard", "--workspace", "local", "--dry-run", url=url)
+    assert preview.returncode == 0, preview.stderr
+    assert "Most recognised:" in preview.stdout and "bob — 5 (new)" in preview.stdout
+    bad = kudos(
+        "schedule",
+        "add",
+        "weekly_leaderboard",
+        "--workspace",
+        "local",
+        "--channel",
+        "C1",
+        "--when",
+        "someday",
+        url=url,
+    )
+    assert bad.returncode == 1 and "try `fri 16:00`" in bad.stderr
