@@ -29,8 +29,12 @@ class BadgeEvent:
     badges: frozenset[str]
 
 
+FIRST_KUDOS = "first-kudos"
+
+
 def giver_event(external_id: str) -> BadgeEvent:
-    return BadgeEvent(external_id, frozenset({"first-kudos", "connector"}))
+    """The first-kudos badge is written by the give itself (`give_in`); this checks the rest."""
+    return BadgeEvent(external_id, frozenset({"connector"}))
 
 
 def mentee_event(external_id: str) -> BadgeEvent:
@@ -43,6 +47,15 @@ def learner_event(external_id: str) -> BadgeEvent:
 
 def _owned_key(ref: WorkspaceRef, external_id: str) -> tuple[str, ...]:
     return ("badges", ref.platform, ref.external_id, external_id)
+
+
+def owns(ctx: ServiceContext, ref: WorkspaceRef, external_id: str, badge: str) -> bool:
+    """Whether this process knows the member has the badge (badges are never taken back)."""
+    return badge in ctx.memo.get(_owned_key(ref, external_id), set())
+
+
+def remember_owned(ctx: ServiceContext, ref: WorkspaceRef, external_id: str, badge: str) -> None:
+    ctx.memo.setdefault(_owned_key(ref, external_id), set()).add(badge)
 
 
 def _channels_key(ref: WorkspaceRef, external_id: str) -> tuple[str, ...]:

@@ -15,10 +15,17 @@ from bot.domain.model import (
     allowance_period_key,
     next_period_start,
 )
-from bot.services.badges import award_badges, giver_event, mentee_event
+from bot.services.badges import (
+    FIRST_KUDOS,
+    award_badges,
+    giver_event,
+    mentee_event,
+    owns,
+    remember_owned,
+)
 from bot.services.context import ServiceContext, in_transaction, notify
 from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
-from bot.services.results import KudosGiven
+from bot.services.results import BadgeEarned, KudosGiven
 
 NUDGE = "Tip: a few words on *why* make kudos mean more, e.g. `for the patient walkthrough`."
 
@@ -63,8 +70,12 @@ def _resolve(members: dict[str, Member], refs: Sequence[MemberRef]) -> list[Memb
     return [members[ref.external_id] for ref in refs]
 
 
-async def give_in(uow: UnitOfWork, command: GiveKudos, now: datetime) -> KudosGiven:
-    """Give inside an open unit of work, without committing (the caller decides)."""
+async def give_in(
+    uow: UnitOfWork, command: GiveKudos, now: datetime, first_badge: bool = False
+) -> KudosGiven:
+    """Give inside an open unit of work, without committing (the caller decides). With
+    `first_badge`, the giver's 🌱 first-kudos badge is written in the same transaction (once
+    per person ever; the caller asks only while it does not know the giver has it)."""
     workspace = await uow.workspaces.ensure(command.workspace)
     settings = workspace.settings
     unique_recipients = tuple({r.external_id: r for r in command.recipients}.values())
@@ -100,7 +111,11 @@ async def give_in(uow: UnitOfWork, command: GiveKudos, now: datetime) -> KudosGi
             available,
             f"on {next_period_start(settings, now):%b %-d}",
         ) from None
+    badges: tuple[BadgeEarned, ...] = ()
+    if first_badge and await uow.badges.award(workspace, giver, FIRST_KUDOS, command.channel, now):
+        badges = (BadgeEarned(giver.external_id, giver.display_name, FIRST_KUDOS),)
     return KudosGiven(
+        badges=badges,
         kudos_id=kudos_id,
         giver=giver.display_name,
         recipients=tuple(m.display_name for m in recipients),
@@ -118,8 +133,10 @@ async def give_in(uow: UnitOfWork, command: GiveKudos, now: datetime) -> KudosGi
 async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
     """Give kudos from one member to one or more others, refusing anything a rule forbids."""
 
+    first_badge = not owns(ctx, command.workspace, command.giver.external_id, FIRST_KUDOS)
+
     async def work(uow: UnitOfWork) -> KudosGiven:
-        given = await give_in(uow, command, ctx.clock.now())
+        given = await give_in(uow, command, ctx.clock.now(), first_badge)
         await uow.commit()
         return given
 
@@ -127,11 +144,13 @@ async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
         given = await in_transaction(ctx, work)
     except DuplicateDelivery:
         return await already_given(ctx, command)
+    if first_badge:
+        remember_owned(ctx, command.workspace, given.giver_id, FIRST_KUDOS)
     events = [giver_event(given.giver_id)]
     if "mentoring" in given.tags:
         events += [mentee_event(r) for r in given.recipient_ids]
     badges = await award_badges(ctx, command.workspace, events, command.channel)
-    given = replace(given, badges=badges)
+    given = replace(given, badges=given.badges + badges)
     await notify(ctx.notifier.kudos_given(command.workspace, given))
     return given
 
