@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.services.results import SchedulesShown
+from collections.abc import Sequence
+
+from bot.services.results import HistoryShown, SchedulesShown
 
 
 def schedules_text(result: SchedulesShown) -> str:
@@ -19,3 +21,33 @@ def schedules_text(result: SchedulesShown) -> str:
             line += f"; last: {st.last_run.status}"
         lines.append(line)
     return "\n".join(lines)
+
+
+def points(n: int) -> str:
+    """`1 point`, `5 points`."""
+    return f"{n} point{'s' if n != 1 else ''}"
+
+
+def joined(names: Sequence[str]) -> str:
+    """`Ana`, `Ana and Raj`, `Ana, Raj and Bo`."""
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def history_lines(result: HistoryShown) -> list[str]:
+    """A person's recent kudos, one line each."""
+    lines = []
+    for item in result.items:
+        who = (
+            f"to {joined(list(item.recipients))}"
+            if item.direction == "given"
+            else f"from {item.giver}"
+        )
+        reason = f" for {item.reason}" if item.reason else ""
+        mark = "↩ undone: " if item.reversed else ""
+        lines.append(
+            f"{item.created_at:%b %-d}  {mark}{item.direction} "
+            f"{points(item.amount_each)} {who}{reason}"
+        )
+    return lines

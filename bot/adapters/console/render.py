@@ -7,7 +7,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bot.adapters.plain import schedules_text
+from bot.adapters.plain import joined, schedules_text
 from bot.domain.badges import BADGES, label
 from bot.domain.model import Drift
 from bot.services.results import (
@@ -29,12 +29,6 @@ from bot.services.results import (
 )
 
 
-def _names(names: tuple[str, ...]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + f" and {names[-1]}"
-
-
 def _announce(badges: tuple[BadgeEarned, ...]) -> str:
     return "".join(
         f"\n🏅 {b.display_name} earned {label(b.badge)}: {BADGES[b.badge].why}" for b in badges
@@ -54,7 +48,7 @@ def describe(result: Result) -> str:
             return f"{result.display_name}: " + ", ".join(label(b) for b in result.badges)
         case KudosGiven():
             each = f"{result.amount_each} point{'s' if result.amount_each != 1 else ''}"
-            line = f"🎉 {result.giver} gave {_names(result.recipients)} {each}"
+            line = f"🎉 {result.giver} gave {joined(result.recipients)} {each}"
             if len(result.recipients) > 1:
                 line += " each"
             if result.reason:
@@ -94,7 +88,7 @@ def describe(result: Result) -> str:
             for item in result.items:
                 mark = "↩ undone " if item.reversed else ""
                 who = (
-                    f"to {_names(item.recipients)}"
+                    f"to {joined(item.recipients)}"
                     if item.direction == "given"
                     else f"from {item.giver}"
                 )
@@ -111,7 +105,7 @@ def describe(result: Result) -> str:
             return "\n".join(lines) or "Nothing changed."
         case KudosUndone():
             return (
-                f"↩ Undone: {result.amount_each} each to {_names(result.recipients)}. "
+                f"↩ Undone: {result.amount_each} each to {joined(result.recipients)}. "
                 f"You have {result.allowance_left} points left to give."
             )
         case LearningShared():
@@ -153,7 +147,7 @@ def describe_post(post: ScheduledPost) -> str:
                 + ", ".join(f"#{v} {row.display_name}" for v, row in post.value_leaders)
             )
         if post.newcomers:
-            lines.append("Recognised for the first time: " + _names(post.newcomers) + " 🎉")
+            lines.append("Recognised for the first time: " + joined(post.newcomers) + " 🎉")
         return "\n".join(lines)
     if post.empty:
         return (
@@ -170,7 +164,7 @@ def describe_post(post: ScheduledPost) -> str:
     if post.kudos:
         lines.append("Thanks for helping others learn:")
         lines += [
-            f"  • {k.giver} → {_names(k.recipients)}"
+            f"  • {k.giver} → {joined(k.recipients)}"
             + (f": {k.reason}" if k.reason else "")
             + "".join(f" #{t}" for t in k.tags)
             for k in post.kudos

@@ -8,7 +8,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.adapters.plain import schedules_text
+from bot.adapters.plain import history_lines, joined, points, schedules_text
 from bot.adapters.slack.text import cap, escape
 from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
@@ -45,15 +45,6 @@ def mention(user_id: str, fallback: str) -> str:
     return f"<@{user_id}>" if _USER_ID.match(user_id) else escape(fallback)
 
 
-def _and(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
-
-
-def points(n: int) -> str:
-    """`1 point`, `5 points`."""
-    return f"{n} point{'s' if n != 1 else ''}"
-
-
 def plain(text: str, limit: int = 2900) -> dict[str, Any]:
     return {"type": "plain_text", "text": cap(text, limit), "emoji": True}
 
@@ -80,7 +71,7 @@ def refusal(text: str) -> dict[str, Any]:
 
 
 def _recipients(given: KudosGiven) -> str:
-    return _and(
+    return joined(
         [
             mention(uid, name)
             for uid, name in zip(given.recipient_ids, given.recipients, strict=True)
@@ -156,7 +147,7 @@ def kudos_dm(given: KudosGiven) -> dict[str, Any]:
 def undone(result: KudosUndone) -> dict[str, Any]:
     return message(
         f"↩ Undone: {points(result.amount_each)} each to "
-        f"{escape(_and(list(result.recipients)))}. "
+        f"{escape(joined(list(result.recipients)))}. "
         f"You have {points(result.allowance_left)} left to give."
     )
 
@@ -166,11 +157,11 @@ def revised(result: KudosRevised, why: str) -> dict[str, Any]:
     parts = []
     if result.undone:
         names = sorted({n for u in result.undone for n in u.recipients})
-        parts.append(f"↩ Your kudos to {escape(_and(names))} were taken back ({why}).")
+        parts.append(f"↩ Your kudos to {escape(joined(names))} were taken back ({why}).")
     if result.given:
         parts.append(
             f"✏️ Counted the new version: {points(result.given.amount_each)} to "
-            f"{escape(_and(list(result.given.recipients)))}. "
+            f"{escape(joined(list(result.given.recipients)))}. "
             f"You have {points(result.given.allowance_left)} left to give."
         )
     return message(" ".join(parts))
@@ -211,27 +202,10 @@ def leaderboard(result: LeaderboardShown) -> dict[str, Any]:
     )
 
 
-def _history_lines(result: HistoryShown) -> list[str]:
-    lines = []
-    for item in result.items:
-        who = (
-            f"to {_and(list(item.recipients))}"
-            if item.direction == "given"
-            else f"from {item.giver}"
-        )
-        reason = f" for {item.reason}" if item.reason else ""
-        mark = "↩ undone: " if item.reversed else ""
-        lines.append(
-            f"{item.created_at:%b %-d}  {mark}{item.direction} "
-            f"{points(item.amount_each)} {who}{reason}"
-        )
-    return lines
-
-
 def history(result: HistoryShown) -> dict[str, Any]:
     if not result.items:
         return message("No kudos yet: give some with `/kudos @name 5 for ...`.")
-    lines = _history_lines(result)
+    lines = history_lines(result)
     return message("Your recent kudos", [{"type": "section", "text": plain("\n".join(lines))}])
 
 
@@ -338,7 +312,7 @@ def leaderboard_post(post: LeaderboardPost) -> dict[str, Any]:
         )
     if post.newcomers:
         blocks.append(
-            _context_plain("Recognised for the first time: " + _and(list(post.newcomers)) + " 🎉")
+            _context_plain("Recognised for the first time: " + joined(list(post.newcomers)) + " 🎉")
         )
     return message(f"🏆 {post.title}", blocks)
 
@@ -366,7 +340,7 @@ def learning_post(post: LearningPost) -> dict[str, Any]:
         blocks += [_section("*Learned this week*"), {"type": "section", "text": plain(text)}]
     if post.kudos:
         text = "\n".join(
-            f"• {k.giver} → {_and(list(k.recipients))}"
+            f"• {k.giver} → {joined(list(k.recipients))}"
             + (f": {k.reason}" if k.reason else "")
             + "".join(f"  #{t}" for t in k.tags)
             for k in post.kudos[:30]
@@ -408,13 +382,13 @@ def home(
         _section("*Recently received*"),
         {
             "type": "section",
-            "text": plain("\n".join(_history_lines(received)) or "Nothing yet."),
+            "text": plain("\n".join(history_lines(received)) or "Nothing yet."),
         },
         _section("*Recently given*"),
         {
             "type": "section",
             "text": plain(
-                "\n".join(_history_lines(given))
+                "\n".join(history_lines(given))
                 or "Nothing yet. Who helped you learn something this week?"
             ),
         },

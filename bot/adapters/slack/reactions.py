@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.plain import points
 from bot.adapters.slack import blocks, refs
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain.commands import Give, Mention
@@ -75,7 +76,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
                 user=event["user"],
                 **blocks.message(
                     f"You gave {blocks.mention(author, result.recipients[0])} "
-                    f"{blocks.points(result.amount_each)} for their message. "
+                    f"{points(result.amount_each)} for their message. "
                     f"{blocks.kudos_receipt(result)['text']}"
                 ),
             )

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from bot.adapters.plain import schedules_text
+from bot.adapters.plain import history_lines, joined, points, schedules_text
 from bot.adapters.teams.text import safe
 from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
@@ -34,14 +34,6 @@ SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 GIVE_ACTION = "give_kudos"
 _PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "of all time"}
-
-
-def points(n: int) -> str:
-    return f"{n} point{'s' if n != 1 else ''}"
-
-
-def _and(parts: Sequence[str]) -> str:
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + f" and {parts[-1]}"
 
 
 def card(
@@ -100,7 +92,9 @@ def kudos_card(given: KudosGiven) -> Card:
     each = points(given.amount_each) + (" each" if len(given.recipients) > 1 else "")
     names = [safe(n, 100) for n in given.recipients]
     body = [
-        heading(f"🎉 {safe(given.giver, 100)} gave {_and([f'<at>{n}</at>' for n in names])} {each}")
+        heading(
+            f"🎉 {safe(given.giver, 100)} gave {joined([f'<at>{n}</at>' for n in names])} {each}"
+        )
     ]
     if given.reason:
         body.append(plain(f"“{given.reason}”", italic=True))
@@ -163,19 +157,7 @@ def leaderboard_card(result: LeaderboardShown) -> Card:
 def history_card(result: HistoryShown) -> Card:
     if not result.items:
         return card([plain("No kudos yet: give some with `kudos @name 5 for ...`.")])
-    lines = []
-    for item in result.items:
-        who = (
-            f"to {_and(list(item.recipients))}"
-            if item.direction == "given"
-            else f"from {item.giver}"
-        )
-        reason = f" for {item.reason}" if item.reason else ""
-        mark = "↩ undone: " if item.reversed else ""
-        lines.append(
-            f"{item.created_at:%b %-d}  {mark}{item.direction} "
-            f"{points(item.amount_each)} {who}{reason}"
-        )
+    lines = history_lines(result)
     return card([heading("Your recent kudos"), plain("\n".join(lines))])
 
 
@@ -288,7 +270,7 @@ def scheduled_card(post: ScheduledPost) -> Card:
             )
         if post.newcomers:
             body.append(
-                plain("Recognised for the first time: " + _and(list(post.newcomers)) + " 🎉")
+                plain("Recognised for the first time: " + joined(list(post.newcomers)) + " 🎉")
             )
         return card(body)
     if post.empty:
@@ -307,7 +289,7 @@ def scheduled_card(post: ScheduledPost) -> Card:
         body.append(
             plain(
                 "\n".join(
-                    f"• {k.giver} → {_and(list(k.recipients))}"
+                    f"• {k.giver} → {joined(list(k.recipients))}"
                     + (f": {k.reason}" if k.reason else "")
                     for k in post.kudos[:30]
                 )
@@ -336,7 +318,8 @@ def render(result: Result) -> Card | str:
             return history_card(result)
         case KudosUndone():
             return (
-                f"↩ Undone: {points(result.amount_each)} each to {_and(list(result.recipients))}. "
+                f"↩ Undone: {points(result.amount_each)} each to "
+                f"{joined(list(result.recipients))}. "
                 f"You have {points(result.allowance_left)} left to give."
             )
         case KudosRevised():
