@@ -140,32 +140,42 @@ async def run_due_posts(
     come. Returns (workspace, kind, channel, outcome) for each attempt this call made."""
     now = ctx.clock.now()
 
-    async def schedules(uow: UnitOfWork) -> list[tuple[WorkspaceRef, Schedule]]:
-        return await uow.schedules.everywhere()
+    async def unclaimed(uow: UnitOfWork) -> list[tuple[WorkspaceRef, Schedule, str]]:
+        """Schedules due now whose run nobody has claimed (read-only: most ticks end here)."""
+        found = []
+        for ref, schedule in await uow.schedules.everywhere():
+            workspace = await uow.workspaces.get(ref)
+            slot = due(schedule, workspace.settings.tz, now, grace) if workspace else None
+            if (
+                workspace
+                and slot
+                and not await uow.schedules.has_run(
+                    workspace, schedule.kind, schedule.channel, slot[1]
+                )
+            ):
+                found.append((ref, schedule, slot[1]))
+        return found
 
     outcomes: list[tuple[str, str, str, str]] = []
-    for ref, schedule in await in_transaction(ctx, schedules, write=False):
+    for ref, schedule, period in await in_transaction(ctx, unclaimed, write=False):
 
         async def claim(
-            uow: UnitOfWork, ref: WorkspaceRef = ref, schedule: Schedule = schedule
-        ) -> tuple[int, str] | None:
+            uow: UnitOfWork,
+            ref: WorkspaceRef = ref,
+            schedule: Schedule = schedule,
+            period: str = period,
+        ) -> int | None:
             workspace = await uow.workspaces.get(ref)
-            if workspace is None:
-                return None
-            found = due(schedule, workspace.settings.tz, now, grace)
-            if found is None:
-                return None
+            assert workspace is not None
             run_id = await uow.schedules.claim(
-                workspace, schedule.kind, schedule.channel, found[1], now
+                workspace, schedule.kind, schedule.channel, period, now
             )
             await uow.commit()
-            return (run_id, found[1]) if run_id is not None else None
+            return run_id
 
-        claimed = await in_transaction(ctx, claim)
-        if claimed is not None:
-            status = await _attempt(
-                ctx, ref, claimed[0], schedule.kind, schedule.channel, claimed[1], 1
-            )
+        run_id = await in_transaction(ctx, claim)
+        if run_id is not None:  # None: another server claimed it first
+            status = await _attempt(ctx, ref, run_id, schedule.kind, schedule.channel, period, 1)
             outcomes.append((ref.external_id, schedule.kind, schedule.channel, status))
 
     async def retries(uow: UnitOfWork) -> list[tuple[WorkspaceRef, ScheduleRun]]:

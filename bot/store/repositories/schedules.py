@@ -113,6 +113,16 @@ class SqlScheduleRepository(Repository):
         run_id = inserted.scalar()
         return int(run_id) if run_id is not None else None
 
+    async def has_run(self, workspace: Workspace, kind: str, channel: str, period: str) -> bool:
+        found = await self.conn.execute(
+            select(ScheduleRunRow.id)
+            .where(ScheduleRunRow.workspace_id == workspace.id)
+            .where(ScheduleRunRow.kind == kind)
+            .where(ScheduleRunRow.channel == channel)
+            .where(ScheduleRunRow.period == period)
+        )
+        return found.first() is not None
+
     async def retries_due(self, at: datetime) -> list[tuple[WorkspaceRef, ScheduleRun]]:
         rows = await self.conn.execute(
             select(ScheduleRunRow, WorkspaceRow.platform, WorkspaceRow.external_id)
