@@ -17,6 +17,7 @@ class Sent:
     conversation: str
     reply_to: str | None
     activity: dict[str, Any]
+    authorization: str | None = None
 
     @property
     def text(self) -> str:
@@ -60,7 +61,12 @@ class FakeConnector:
         body = json.loads(await request.read())
         async with self._changed:
             self.sent.append(
-                Sent(request.match_info["conv"], request.match_info.get("reply_to"), body)
+                Sent(
+                    request.match_info["conv"],
+                    request.match_info.get("reply_to"),
+                    body,
+                    request.headers.get("Authorization"),
+                )
             )
             self._changed.notify_all()
         return web.json_response({"id": f"reply-{next(self._ids)}"})

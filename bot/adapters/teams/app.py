@@ -47,7 +47,9 @@ class TeamsConfig:
     tenant_id: str | None = None
     """Single-tenant bots: the Azure AD tenant the bot is registered in."""
     open_id_metadata: str | None = None
-    """Where Bot Framework's signing keys are published (only changed for tests)."""
+    """Where Bot Framework's signing keys are published (another cloud, or a test's)."""
+    app_credentials: Any = None
+    """botframework `AppCredentials` other than the app password (a certificate, say)."""
 
     @property
     def authenticated(self) -> bool:
@@ -99,6 +101,7 @@ class TeamsBot:
                 app_password=config.app_password or "",
                 channel_auth_tenant=config.tenant_id,
                 open_id_metadata=config.open_id_metadata,
+                app_credentials=config.app_credentials,
             )
         )
         self.adapter.on_turn_error = self._on_error
