@@ -193,6 +193,11 @@ async def _settings(args: argparse.Namespace, app: App) -> int:
 async def _schedule(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
     if args.schedule_command == "add":
+        if args.platform == CONSOLE:
+            raise InvalidSetting(
+                "Scheduled posts go to Slack or Teams: pass --platform slack (workspace: the "
+                "team id) or --platform teams (workspace: the tenant id)."
+            )
         added = await add_schedule(app.services, ws, args.kind, args.channel, args.when)
         print(f"Scheduled: {added.describe()} in {added.channel}.")
         return 0

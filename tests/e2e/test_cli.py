@@ -352,14 +352,16 @@ def test_teams_package_without_an_app_id_says_what_is_missing(tmp_path: Path) ->
 
 def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
     kudos("chat", "--as", "ana", url=url, stdin="@bob 5 for teaching me SQL #learning\n")
+    slack = ("--workspace", "T0123", "--platform", "slack")
+    on_console = kudos(
+        "schedule", "add", "weekly_leaderboard", "--workspace", "local", "--channel", "C1", url=url
+    )
+    assert on_console.returncode == 1 and "--platform slack" in on_console.stderr
     added = kudos(
         "schedule",
         "add",
         "weekly_leaderboard",
-        "--workspace",
-        "local",
-        "--platform",
-        "console",
+        *slack,
         "--channel",
         "C123",
         "--when",
@@ -368,9 +370,7 @@ def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
     )
     assert added.returncode == 0, added.stderr
     assert "weekly leaderboard, Fri at 16:30 in C123" in added.stdout
-    status = json.loads(
-        kudos("schedule", "status", "--workspace", "local", "--json", url=url).stdout
-    )
+    status = json.loads(kudos("schedule", "status", *slack, "--json", url=url).stdout)
     assert [(s["kind"], s["channel"], s["last_run"]) for s in status] == [
         ("weekly_leaderboard", "C123", None)
     ]
@@ -382,8 +382,7 @@ def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
         "schedule",
         "add",
         "weekly_leaderboard",
-        "--workspace",
-        "local",
+        *slack,
         "--channel",
         "C1",
         "--when",
