@@ -26,8 +26,7 @@ PLATFORM = "console"
 def member_ref(name: str) -> MemberRef:
     """The speaker (`--as`): identified by the case-folded name, shown as they typed it."""
     name = name.lstrip("@")
-    # the console is the operator's own terminal: its speaker may administer
-    return MemberRef(external_id=name.casefold(), display_name=name, is_admin=True)
+    return MemberRef(external_id=name.casefold(), display_name=name)
 
 
 async def resolve(mention: Mention) -> MemberRef:
