@@ -23,6 +23,14 @@ def schedules_text(result: SchedulesShown) -> str:
     return "\n".join(lines)
 
 
+MAX_ECHO = 500
+
+
+def cap(text: str, limit: int = MAX_ECHO) -> str:
+    """Shorten text to `limit` characters with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def points(n: int) -> str:
     """`1 point`, `5 points`."""
     return f"{n} point{'s' if n != 1 else ''}"

@@ -8,8 +8,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.adapters.plain import history_lines, joined, points, schedules_text
-from bot.adapters.slack.text import cap, escape
+from bot.adapters.plain import cap, history_lines, joined, points, schedules_text
+from bot.adapters.slack.text import escape
 from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
 from bot.services.results import (

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Iterable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -82,11 +81,6 @@ class SlackDirectory:
         member = member_from_user(response["user"])
         self._users.put((team_id, user_id), member)
         return member
-
-    async def members(
-        self, client: AsyncWebClient, team_id: str, user_ids: Iterable[str]
-    ) -> list[MemberRef]:
-        return [await self.member(client, team_id, user_id) for user_id in user_ids]
 
     async def resolve(self, client: AsyncWebClient, team_id: str, mention: Mention) -> MemberRef:
         """A mention as the grammar read it: a user id, or a typed `@name`."""

@@ -15,17 +15,10 @@ SUBTEAM = re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|[^<>]*)?>")
 _MARKUP = re.compile(r"<([^<>]*)>")
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
-MAX_ECHO = 500
-
 
 def escape(text: str) -> str:
     """Make text safe inside mrkdwn: `<!channel>` or `<@U1>` can no longer ping anyone."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def cap(text: str, limit: int = MAX_ECHO) -> str:
-    """Shorten text to `limit` characters with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _unescape(text: str) -> str:

@@ -12,9 +12,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.adapters.plain import MAX_ECHO, cap
+
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _AT = re.compile(r"</?at>", re.IGNORECASE)
-MAX_ECHO = 500
 
 
 @dataclass(frozen=True)
@@ -64,5 +65,4 @@ def is_bot_id(user_id: str) -> bool:
 
 def safe(text: str, limit: int = MAX_ECHO) -> str:
     """User text for a card: no mention tags, capped in length."""
-    text = _AT.sub("", text)
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return cap(_AT.sub("", text), limit)
