@@ -34,6 +34,7 @@ from bot import migrations
 from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.domain.model import MemberRef, WorkspaceRef, WorkspaceSettings, leaderboard_buckets
+from bot.services.admins import cli_operator
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.queries import show_leaderboard
 from bot.services.settings import change_settings
@@ -86,7 +87,9 @@ async def workspace_with_members(app: App, workspace: WorkspaceRef, count: int) 
         for start in range(0, count, 500):
             await uow.members.ensure(ws, people[start : start + 500])
         await uow.commit()
-    await change_settings(app.services, workspace, {"allowance_amount": "100000000"})
+    await change_settings(
+        app.services, workspace, {"allowance_amount": "100000000"}, cli_operator()
+    )
     return people
 
 

@@ -6,7 +6,13 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from bot.domain.model import WorkspaceRef
 from bot.services.ports import Notifier
-from bot.services.results import KudosGiven, LearningShared, ScheduledPost
+from bot.services.results import (
+    KudosGiven,
+    LearningShared,
+    Redeemed,
+    RedemptionDecided,
+    ScheduledPost,
+)
 
 REGISTRY = CollectorRegistry()
 
@@ -44,6 +50,14 @@ ERRORS = Counter(
 )
 
 
+REDEMPTIONS = Counter(
+    "kudos_redemptions",
+    "Redemptions sent to admins for a decision, and decisions made",
+    ["platform", "event"],
+    registry=REGISTRY,
+)
+
+
 class CountingNotifier:
     """Counts what the services report, then passes it on."""
 
@@ -63,3 +77,11 @@ class CountingNotifier:
         self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
     ) -> None:
         await self.inner.scheduled_post(workspace, channel, post)
+
+    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
+        REDEMPTIONS.labels(workspace.platform, "requested").inc()
+        await self.inner.redemption_requested(workspace, redeemed)
+
+    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
+        REDEMPTIONS.labels(workspace.platform, decided.redemption.status).inc()
+        await self.inner.redemption_decided(workspace, decided)

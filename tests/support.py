@@ -15,6 +15,8 @@ from bot.services.settings import change_settings
 from bot.store.models import Base
 
 WS = WorkspaceRef("console", "acme", "Acme")
+OPERATOR = MemberRef("cli:ops", "ops (CLI)", is_admin=True)
+"""Whoever runs the CLI on the server: an admin everywhere."""
 
 
 def person(name: str, **flags: Any) -> MemberRef:
@@ -73,4 +75,5 @@ async def configure(app: App, workspace: WorkspaceRef = WS, **changes: object) -
             return ",".join(map(str, value))
         return str(value)
 
-    await change_settings(app.services, workspace, {k: as_text(v) for k, v in changes.items()})
+    changes_text = {k: as_text(v) for k, v in changes.items()}
+    await change_settings(app.services, workspace, changes_text, OPERATOR)

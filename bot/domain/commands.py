@@ -76,4 +76,93 @@ class Til:
     topic: str | None
 
 
-Command = Give | Balance | Top | History | Undo | Help | Til | Badges | AdminSchedule
+@dataclass(frozen=True)
+class Shop:
+    """`shop`: the active rewards, marking what the person can afford."""
+
+
+@dataclass(frozen=True)
+class Redeem:
+    """`redeem <item>`: an item by name or number."""
+
+    item: str
+
+
+@dataclass(frozen=True)
+class Redemptions:
+    """`redemptions`: your own; admins also see the queue awaiting a decision."""
+
+
+Fields = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class AdminCatalog:
+    """`admin catalog [list]`, `admin catalog add <name> cost=200 [stock=10] [approval=no]
+    [description="…"]`, `admin catalog edit <item> cost=150 active=no`,
+    `admin catalog remove <item>`."""
+
+    action: Literal["list", "add", "edit", "remove"] = "list"
+    item: str | None = None
+    fields: Fields = ()
+
+
+@dataclass(frozen=True)
+class AdminSettings:
+    """`admin settings` shows them; `admin settings max_amount=20 values=learning,teamwork`
+    changes them."""
+
+    changes: Fields = ()
+
+
+@dataclass(frozen=True)
+class AdminAdmins:
+    """`admin admins [list]`, `admin admins add @who`, `admin admins remove @who`."""
+
+    action: Literal["list", "add", "remove"] = "list"
+    who: Mention | None = None
+
+
+@dataclass(frozen=True)
+class AdminDecide:
+    """`admin approve 12`, `admin reject 12 <reason>`."""
+
+    redemption_id: int
+    approve: bool
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class AdminAdjust:
+    """`admin adjust @who +10 <reason>` (or -10): correct someone's earned points."""
+
+    who: Mention
+    amount: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class AdminQueue:
+    """`admin redemptions`: the redemptions awaiting a decision."""
+
+
+Command = (
+    Give
+    | Balance
+    | Top
+    | History
+    | Undo
+    | Help
+    | Til
+    | Badges
+    | AdminSchedule
+    | Shop
+    | Redeem
+    | Redemptions
+    | AdminCatalog
+    | AdminSettings
+    | AdminAdmins
+    | AdminDecide
+    | AdminAdjust
+    | AdminQueue
+)

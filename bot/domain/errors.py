@@ -162,8 +162,72 @@ class InvalidSetting(KudosError):
 class AdminOnly(KudosError):
     code = "admin_only"
 
-    def __init__(self) -> None:
+    def __init__(self, what: str = "do that") -> None:
         super().__init__(
-            "Only workspace admins can manage scheduled posts. Ask an admin, or whoever runs "
-            "the server (`kudos schedule add`)."
+            f"Only Kudos admins can {what}. Ask one of them (or whoever runs the server) for help."
         )
+
+
+class InvalidItem(KudosError):
+    code = "invalid_item"
+
+
+class UnknownItem(KudosError):
+    code = "unknown_item"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The catalog has no item called {name!r}. Type `shop` to see what there is."
+        )
+
+
+class DuplicateItem(KudosError):
+    code = "duplicate_item"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"The catalog already has an item called {name!r}; pick another name.")
+
+
+class ItemUnavailable(KudosError):
+    code = "item_unavailable"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} isn't available right now. Type `shop` to see what is.")
+
+
+class OutOfStock(KudosError):
+    code = "out_of_stock"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name} is sold out, sorry. Type `shop` to see what is in stock.")
+
+
+class NotEnoughPoints(KudosError):
+    code = "not_enough_points"
+
+    def __init__(self, name: str, cost: int, earned: int) -> None:
+        super().__init__(
+            f"{name} costs {cost} points and you have {earned} to spend. "
+            "Keep helping people: the points you receive are yours to redeem."
+        )
+        self.cost, self.earned = cost, earned
+
+
+class UnknownRedemption(KudosError):
+    code = "unknown_redemption"
+
+    def __init__(self, redemption_id: int) -> None:
+        super().__init__(f"There is no redemption #{redemption_id} here.")
+
+
+class AlreadyDecided(KudosError):
+    code = "already_decided"
+
+    def __init__(self, redemption_id: int, status: str, by: str | None) -> None:
+        who = f" by {by}" if by else ""
+        super().__init__(f"Redemption #{redemption_id} was already {status}{who}.")
+        self.status = status
+
+
+class NotAnAdjustment(KudosError):
+    code = "not_an_adjustment"

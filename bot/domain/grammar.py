@@ -11,18 +11,29 @@ Any text yields a command or a `ParseError` with a friendly sentence; nothing el
 from __future__ import annotations
 
 import re
+import shlex
 import unicodedata
 from dataclasses import dataclass
 
 from bot.domain.commands import (
+    AdminAdjust,
+    AdminAdmins,
+    AdminCatalog,
+    AdminDecide,
+    AdminQueue,
     AdminSchedule,
+    AdminSettings,
     Badges,
     Balance,
     Command,
+    Fields,
     Give,
     Help,
     History,
     Mention,
+    Redeem,
+    Redemptions,
+    Shop,
     Til,
     Top,
     Undo,
@@ -263,24 +274,32 @@ _SCHEDULE_KINDS = {
     "shoutouts": "learning_shoutouts",
 }
 _CHANNEL = re.compile(r"<#([A-Za-z0-9]+)(?:\|[^<>]*)?>")
-ADMIN_HELP = (
+SCHEDULE_HELP = (
     "Try `admin schedule list`, `admin schedule add weekly #team fri 16:00` (also `monthly`, "
     "`learning`) or `admin schedule remove weekly #team`."
 )
+CATALOG_HELP = (
+    "Try `admin catalog list`, `admin catalog add Book voucher cost=200 stock=10 approval=no "
+    'description="Any book up to 30 EUR"`, `admin catalog edit Book voucher cost=150 '
+    "active=no` or `admin catalog remove Book voucher`."
+)
+ADMIN_HELP = (
+    "Admin commands: `admin settings [name=value …]`, `admin catalog …`, `admin redemptions`, "
+    "`admin approve 12`, `admin reject 12 <reason>`, `admin adjust @ana +10 <reason>`, "
+    "`admin admins [add|remove @who]`, `admin schedule …`."
+)
+_ID = re.compile(r"#?(\d{1,12})")
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
 
 
-def _parse_admin(tokens: list[_Token]) -> AdminSchedule:
-    words = [t.text for t in tokens]
-    if not words or words[0].casefold() != "schedule":
-        raise ParseError(ADMIN_HELP)
-    words = words[1:]
+def _parse_schedule(words: list[str]) -> AdminSchedule:
     action = words[0].casefold() if words else "list"
     if action not in {"list", "add", "remove"} or (action == "list" and len(words) > 1):
-        raise ParseError(ADMIN_HELP)
+        raise ParseError(SCHEDULE_HELP)
     if action == "list":
         return AdminSchedule("list")
     if len(words) < 2 or words[1].casefold() not in _SCHEDULE_KINDS:
-        raise ParseError(ADMIN_HELP)
+        raise ParseError(SCHEDULE_HELP)
     kind = _SCHEDULE_KINDS[words[1].casefold()]
     channel, when = None, []
     for word in words[2:]:
@@ -290,8 +309,108 @@ def _parse_admin(tokens: list[_Token]) -> AdminSchedule:
         else:
             when.append(word)
     if action == "remove" and when:
-        raise ParseError(ADMIN_HELP)
+        raise ParseError(SCHEDULE_HELP)
     return AdminSchedule(action, kind, channel, " ".join(when) or None)  # type: ignore[arg-type]
+
+
+def _fields(text: str, example: str) -> tuple[list[str], Fields]:
+    """Split `Book voucher cost=200 description="Any book"` into the leading words and the
+    `name=value` pairs (double quotes keep spaces together)."""
+    lexer = shlex.shlex(text.translate(_QUOTES), posix=True)
+    lexer.quotes, lexer.escape, lexer.whitespace_split = '"', "", True
+    lexer.commenters = ""
+    try:
+        words = list(lexer)
+    except ValueError:
+        raise ParseError(f"A quote is not closed. {example}") from None
+    head: list[str] = []
+    pairs: list[tuple[str, str]] = []
+    for word in words:
+        name, sep, value = word.partition("=")
+        if sep and re.fullmatch(r"[A-Za-z_]+", name):
+            pairs.append((name.casefold(), value))
+        elif pairs:
+            raise ParseError(
+                f"I can't tell where {word!r} belongs: quote values with spaces. {example}"
+            )
+        else:
+            head.append(word)
+    return head, tuple(pairs)
+
+
+def _parse_catalog(text: str, tokens: list[_Token]) -> AdminCatalog:
+    action = tokens[0].norm.casefold() if tokens else "list"
+    rest = text[tokens[1].start :] if len(tokens) > 1 else ""
+    if action == "list" and len(tokens) <= 1:
+        return AdminCatalog("list")
+    if action not in {"add", "edit", "remove"}:
+        raise ParseError(CATALOG_HELP)
+    head, pairs = _fields(rest, CATALOG_HELP)
+    item = " ".join(head) or None
+    if action == "add":
+        if item:
+            pairs = (("name", item), *pairs)
+        return AdminCatalog("add", None, pairs)
+    if not item or (action == "remove" and pairs) or (action == "edit" and not pairs):
+        raise ParseError(CATALOG_HELP)
+    return AdminCatalog(action, item, pairs)  # type: ignore[arg-type]
+
+
+def _one_mention(token: _Token | None, example: str) -> Mention:
+    split = _split_mentions(token.text) if token else None
+    if split is None or len(split[0]) != 1 or split[1].strip(".,!:") != "":
+        raise ParseError(example)
+    return split[0][0]
+
+
+def _parse_admin(text: str, tokens: list[_Token]) -> Command:
+    if not tokens:
+        raise ParseError(ADMIN_HELP)
+    head = tokens[0].norm.casefold()
+    rest = tokens[1:]
+    if head == "schedule":
+        return _parse_schedule([t.text for t in rest])
+    if head == "catalog":
+        return _parse_catalog(text, rest)
+    if head == "settings":
+        if not rest:
+            return AdminSettings()
+        words, pairs = _fields(text[rest[0].start :], "Try `admin settings max_amount=20`.")
+        if words:
+            raise ParseError(
+                "Write each change as name=value, e.g. `admin settings max_amount=20`."
+            )
+        return AdminSettings(pairs)
+    if head in {"redemptions", "queue"} and not rest:
+        return AdminQueue()
+    if head in {"approve", "reject"}:
+        found = _ID.fullmatch(rest[0].norm) if rest else None
+        if found is None:
+            raise ParseError(f"Say which redemption, e.g. `admin {head} 12`.")
+        reason = text[rest[1].start :].strip() if len(rest) > 1 else None
+        if head == "approve" and reason:
+            raise ParseError("Approving needs no reason: `admin approve 12`.")
+        return AdminDecide(int(found.group(1)), head == "approve", reason or None)
+    if head == "admins":
+        action = rest[0].norm.casefold() if rest else "list"
+        if action == "list" and len(rest) <= 1:
+            return AdminAdmins("list")
+        example = "Try `admin admins add @ana`, `admin admins remove @ana` or `admin admins`."
+        if action not in {"add", "remove"} or len(rest) != 2:
+            raise ParseError(example)
+        return AdminAdmins(action, _one_mention(rest[1], example))  # type: ignore[arg-type]
+    if head == "adjust":
+        example = "Try `admin adjust @ana +10 for the conference talk` (or -10)."
+        who = _one_mention(rest[0] if rest else None, example)
+        number = _SIGNED_NUMBER.fullmatch(rest[1].norm) if len(rest) > 1 else None
+        if number is None or not number.group(2).isdigit() or len(number.group(2)) > 9:
+            raise ParseError(example)
+        amount = int(number.group(2)) * (-1 if number.group(1) == "-" else 1)
+        reason = _reason(text, rest[2:])
+        if not reason:
+            raise ParseError("Say why, so the audit log can tell: " + example[4:])
+        return AdminAdjust(who, amount, reason)
+    raise ParseError(ADMIN_HELP)
 
 
 def _prepare(text: str) -> tuple[str, list[_Token]]:
@@ -331,7 +450,16 @@ def parse_command(text: str) -> Command:
         if head in {"badges", "badge"}:
             return _parse_badges(rest)
         if head == "admin":
-            return _parse_admin(rest)
+            return _parse_admin(text, rest)
+        if head in {"shop", "catalog", "rewards", "store"} and not rest:
+            return Shop()
+        if head in {"redemptions", "orders"} and not rest:
+            return Redemptions()
+        if head in {"redeem", "buy"}:
+            item = text[rest[0].start :].strip() if rest else ""
+            if not item:
+                raise ParseError("Say what to redeem, e.g. `redeem Book voucher` (see `shop`).")
+            return Redeem(item.strip('"'))
     give = _parse_give(text, tokens, ambient=False)
     assert give is not None
     return give

@@ -31,6 +31,10 @@ class AccountKind(enum.StrEnum):
     """What a member may give this period; never redeemable, never given to oneself."""
     EARNED = "earned"
     """What others gave a member; spendable only on rewards."""
+    ESCROW = "escrow"
+    """The workspace's points held for redemptions awaiting an admin's decision."""
+    REWARDS = "rewards"
+    """Where the points of fulfilled redemptions end: spent for good."""
 
 
 class EntryKind(enum.StrEnum):
@@ -38,6 +42,14 @@ class EntryKind(enum.StrEnum):
     EXPIRE = "expire"
     KUDOS = "kudos"
     UNDO = "undo"
+    REDEEM = "redeem"
+    """Earned points into escrow, when a member redeems a reward."""
+    FULFIL = "fulfil"
+    """Escrow into the rewards account, when the redemption is fulfilled."""
+    REFUND = "refund"
+    """Escrow back to the member, when the redemption is rejected."""
+    ADJUST = "adjust"
+    """An admin's manual correction of someone's earned points (from or to the mint)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,8 @@ class WorkspaceSettings:
     """The emoji (name without colons) whose reaction on a message gives its author 1 point."""
     learning_channel: str = ""
     """Where `til` learnings are posted (a channel id); empty: not posted anywhere."""
+    approvals_channel: str = ""
+    """Where redemptions awaiting approval are announced; empty: each admin is told directly."""
 
     def to_dict(self) -> dict[str, Any]:
         data = self.__dict__.copy()
@@ -208,6 +222,19 @@ class Drift:
     cached: int
     computed: int
     detail: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One admin action, as the audit log keeps it."""
+
+    id: int
+    actor_id: str
+    actor_name: str
+    action: str
+    target: str
+    details: dict[str, Any]
+    created_at: datetime
 
 
 @dataclass

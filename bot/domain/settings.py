@@ -28,14 +28,14 @@ def _parse(name: str, raw: str, current: Any) -> Any:
                 f"reaction_emoji is an emoji name like clap or :tada:, not {raw!r}."
             )
         return emoji
-    if name == "learning_channel":
+    if name in {"learning_channel", "approvals_channel"}:
         link = _CHANNEL_LINK.match(raw)
         channel = link.group(1) if link else raw
         if channel.casefold() in {"", "none", "off", "-"}:
             return ""
         if not _CHANNEL_ID.match(channel):
             raise InvalidSetting(
-                f"learning_channel is a channel (mention it, like #learning) or none, not {raw!r}."
+                f"{name} is a channel (mention it, like #learning) or none, not {raw!r}."
             )
         return channel
     if isinstance(current, bool):

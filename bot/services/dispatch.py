@@ -6,7 +6,13 @@ from collections.abc import Awaitable, Callable
 
 from bot.domain import errors
 from bot.domain.commands import (
+    AdminAdjust,
+    AdminAdmins,
+    AdminCatalog,
+    AdminDecide,
+    AdminQueue,
     AdminSchedule,
+    AdminSettings,
     Badges,
     Balance,
     Command,
@@ -14,18 +20,32 @@ from bot.domain.commands import (
     Help,
     History,
     Mention,
+    Redeem,
+    Redemptions,
+    Shop,
     Til,
     Top,
     Undo,
 )
 from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.admins import change_admins, is_admin, show_admins
 from bot.services.badges import show_badges
-from bot.services.context import ServiceContext
+from bot.services.catalog import add_item, edit_item, remove_item, show_catalog
+from bot.services.context import ServiceContext, in_transaction
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.learning import share_learning
+from bot.services.ports import UnitOfWork
 from bot.services.queries import show_balance, show_help, show_history, show_leaderboard
-from bot.services.results import Result, ScheduleChanged, SchedulesShown
+from bot.services.results import Result, ScheduleChanged, SchedulesShown, SettingsShown
+from bot.services.rewards import (
+    adjust_points,
+    decide_redemption,
+    redeem,
+    show_redemptions,
+    show_shop,
+)
 from bot.services.schedules import add_schedule, remove_schedule, schedule_status
+from bot.services.settings import change_settings, show_settings
 from bot.services.undo import undo_last_kudos
 
 Resolver = Callable[[Mention], Awaitable[MemberRef]]
@@ -77,6 +97,32 @@ async def handle(
             return await show_badges(ctx, workspace, who)
         case AdminSchedule():
             return await _admin_schedule(ctx, command, workspace, actor, channel)
+        case Shop():
+            return await show_shop(ctx, workspace, actor)
+        case Redeem():
+            return await redeem(ctx, workspace, actor, command.item, delivery_key)
+        case Redemptions():
+            return await show_redemptions(ctx, workspace, actor)
+        case AdminQueue():
+            return await show_redemptions(ctx, workspace, actor, own=False)
+        case AdminDecide():
+            return await decide_redemption(
+                ctx, workspace, actor, command.redemption_id, command.approve, command.reason
+            )
+        case AdminCatalog():
+            return await _admin_catalog(ctx, command, workspace, actor)
+        case AdminSettings():
+            return await _admin_settings(ctx, command, workspace, actor)
+        case AdminAdmins():
+            if command.action == "list" or command.who is None:
+                return await show_admins(ctx, workspace)
+            who = await resolve(command.who)
+            return await change_admins(ctx, workspace, actor, command.action == "add", who)
+        case AdminAdjust():
+            who = await resolve(command.who)
+            return await adjust_points(
+                ctx, workspace, actor, who, command.amount, command.reason, delivery_key
+            )
     raise AssertionError(f"unhandled command {command!r}")
 
 
@@ -87,9 +133,8 @@ async def _admin_schedule(
     actor: MemberRef,
     channel: str | None,
 ) -> Result:
-    """Scheduled posts from chat: admins only (the platform says who is one)."""
-    if not actor.is_admin:
-        raise errors.AdminOnly()
+    """Scheduled posts from chat: admins only."""
+    await _require_admin(ctx, workspace, actor, "manage scheduled posts")
     if command.action == "list":
         return SchedulesShown(tuple(await schedule_status(ctx, workspace)))
     target = command.channel or channel
@@ -101,3 +146,37 @@ async def _admin_schedule(
         return ScheduleChanged(f"Removed the {command.kind.replace('_', ' ')} there.")
     added = await add_schedule(ctx, workspace, command.kind, target, command.when)
     return ScheduleChanged(f"Scheduled: {added.describe()}, in the workspace's time zone.")
+
+
+async def _require_admin(
+    ctx: ServiceContext, workspace: WorkspaceRef, actor: MemberRef, what: str
+) -> None:
+    async def check(uow: UnitOfWork) -> bool:
+        return await is_admin(uow, await uow.workspaces.get(workspace), actor)
+
+    if not await in_transaction(ctx, check, write=False):
+        raise errors.AdminOnly(what)
+
+
+async def _admin_catalog(
+    ctx: ServiceContext, command: AdminCatalog, workspace: WorkspaceRef, actor: MemberRef
+) -> Result:
+    fields = dict(command.fields)
+    if command.action == "add":
+        return await add_item(ctx, workspace, actor, fields)
+    if command.action == "edit" and command.item:
+        return await edit_item(ctx, workspace, actor, command.item, fields)
+    if command.action == "remove" and command.item:
+        return await remove_item(ctx, workspace, actor, command.item)
+    await _require_admin(ctx, workspace, actor, "manage the catalog")
+    return await show_catalog(ctx, workspace)
+
+
+async def _admin_settings(
+    ctx: ServiceContext, command: AdminSettings, workspace: WorkspaceRef, actor: MemberRef
+) -> SettingsShown:
+    if not command.changes:
+        await _require_admin(ctx, workspace, actor, "see the settings")
+        return SettingsShown(await show_settings(ctx, workspace))
+    changes = dict(command.changes)
+    return SettingsShown(await change_settings(ctx, workspace, changes, actor), tuple(changes))

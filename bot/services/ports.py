@@ -8,6 +8,8 @@ from types import TracebackType
 from typing import Any, Protocol, Self
 
 from bot.domain.model import (
+    AccountKind,
+    AuditEntry,
     Drift,
     HistoryItem,
     Kudos,
@@ -20,8 +22,15 @@ from bot.domain.model import (
     WorkspaceRef,
     WorkspaceSettings,
 )
+from bot.domain.rewards import Redemption, RewardItem
 from bot.domain.schedule import Schedule, ScheduleRun
-from bot.services.results import KudosGiven, LearningShared, ScheduledPost
+from bot.services.results import (
+    KudosGiven,
+    LearningShared,
+    Redeemed,
+    RedemptionDecided,
+    ScheduledPost,
+)
 
 
 class InsufficientFunds(Exception):
@@ -65,6 +74,15 @@ class Notifier(Protocol):
         posted (the scheduler retries)."""
         ...
 
+    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
+        """Ask the admins to approve or reject a redemption (`redeemed.admins`, or the
+        workspace's approvals channel)."""
+        ...
+
+    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
+        """Tell the member how their redemption was decided."""
+        ...
+
 
 class SilentNotifier:
     """Tells no one: the console, where the person reads the reply themselves."""
@@ -78,6 +96,12 @@ class SilentNotifier:
     async def scheduled_post(
         self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
     ) -> None:
+        return None
+
+    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
+        return None
+
+    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
         return None
 
 
@@ -107,6 +131,12 @@ class PlatformNotifier:
         if notifier is None:
             raise LookupError(f"no way to post to {workspace.platform} is configured")
         await notifier.scheduled_post(workspace, channel, post)
+
+    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
+        await self._for(workspace).redemption_requested(workspace, redeemed)
+
+    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
+        await self._for(workspace).redemption_decided(workspace, decided)
 
 
 class WorkspaceRepository(Protocol):
@@ -143,6 +173,10 @@ class LedgerRepository(Protocol):
         ...
 
     async def verify(self, workspace_id: int | None) -> list[Drift]: ...
+    async def shared_account(self, workspace: Workspace, kind: AccountKind) -> int:
+        """The id of the workspace's own account of `kind` (escrow, rewards), made on first
+        use."""
+        ...
 
 
 class KudosRepository(Protocol):
@@ -278,6 +312,106 @@ class ReadQueries(Protocol):
         ...
 
 
+class CatalogRepository(Protocol):
+    async def add(self, workspace: Workspace, fields: dict[str, Any], at: datetime) -> RewardItem:
+        """Add an item; raise DuplicateDelivery when the name is taken."""
+        ...
+
+    async def find(self, workspace: Workspace, ref: str) -> RewardItem | None:
+        """An item not removed, by number (`3`, `#3`) or by name (any case)."""
+        ...
+
+    async def all(self, workspace: Workspace, *, active_only: bool) -> list[RewardItem]: ...
+    async def update(
+        self, workspace: Workspace, item_id: int, fields: dict[str, Any]
+    ) -> RewardItem:
+        """Change an item; raise DuplicateDelivery when the new name is taken."""
+        ...
+
+    async def remove(self, workspace: Workspace, item_id: int, at: datetime) -> None: ...
+    async def take_one(self, workspace: Workspace, item_id: int) -> bool:
+        """Reserve one unit (always possible for unlimited stock) of an active item; False
+        when none is left. Concurrent callers can never take the same last unit."""
+        ...
+
+    async def give_back(self, workspace: Workspace, item_id: int) -> None:
+        """Return a reserved unit to stock (unlimited stock stays unlimited)."""
+        ...
+
+
+class RedemptionRepository(Protocol):
+    async def add(
+        self,
+        workspace: Workspace,
+        item: RewardItem,
+        member: Member,
+        status: str,
+        idempotency_key: str,
+        at: datetime,
+    ) -> int:
+        """Record a redemption and return its id; raise DuplicateDelivery for a known key."""
+        ...
+
+    async def get(self, workspace: Workspace, redemption_id: int) -> Redemption | None: ...
+    async def by_key(self, workspace: Workspace, idempotency_key: str) -> Redemption | None: ...
+    async def decide(
+        self,
+        workspace: Workspace,
+        redemption_id: int,
+        status: str,
+        by: str,
+        reason: str | None,
+        at: datetime,
+    ) -> bool:
+        """Move a pending redemption to `status`; False when it was no longer pending (someone
+        decided first)."""
+        ...
+
+    async def of_member(
+        self, workspace: Workspace, member_id: int, limit: int
+    ) -> list[Redemption]: ...
+    async def pending(self, workspace: Workspace, limit: int) -> list[Redemption]: ...
+    async def since(self, workspace: Workspace, since: datetime | None) -> list[Redemption]: ...
+
+
+class AdminRepository(Protocol):
+    async def add(self, workspace: Workspace, who: Member, by: str, at: datetime) -> bool:
+        """False when they were an admin already."""
+        ...
+
+    async def remove(self, workspace: Workspace, external_id: str) -> bool: ...
+    async def contains(self, workspace: Workspace, external_id: str) -> bool: ...
+    async def all(self, workspace: Workspace) -> list[tuple[str, str]]:
+        """(external id, display name) of every listed admin."""
+        ...
+
+
+class AuditRepository(Protocol):
+    async def record(
+        self,
+        workspace: Workspace,
+        actor: MemberRef,
+        action: str,
+        target: str,
+        details: dict[str, Any],
+        at: datetime,
+    ) -> None: ...
+    async def recent(
+        self, workspace: Workspace, since: datetime | None, limit: int
+    ) -> list[AuditEntry]:
+        """Newest first."""
+        ...
+
+
+class ExportQueries(Protocol):
+    """Whole tables of one workspace as plain rows, for `kudos export`."""
+
+    async def kudos(self, workspace: Workspace, since: datetime | None) -> list[dict[str, Any]]: ...
+    async def ledger(
+        self, workspace: Workspace, since: datetime | None
+    ) -> list[dict[str, Any]]: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction. Leaving the block without `commit()` rolls everything back."""
 
@@ -299,6 +433,16 @@ class UnitOfWork(Protocol):
     def schedules(self) -> ScheduleRepository: ...
     @property
     def badges(self) -> BadgeRepository: ...
+    @property
+    def catalog(self) -> CatalogRepository: ...
+    @property
+    def redemptions(self) -> RedemptionRepository: ...
+    @property
+    def admins(self) -> AdminRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+    @property
+    def exports(self) -> ExportQueries: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

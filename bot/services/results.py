@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain.model import HistoryItem, LeaderboardRow
+from bot.domain.model import HistoryItem, LeaderboardRow, WorkspaceSettings
+from bot.domain.rewards import Redemption, RewardItem
 from bot.domain.schedule import Schedule, ScheduleRun
 
 
@@ -176,6 +177,71 @@ class HelpShown:
     text: str
 
 
+@dataclass(frozen=True)
+class ShopShown:
+    """The active rewards, and what the person has to spend."""
+
+    items: tuple[RewardItem, ...]
+    earned: int
+
+
+@dataclass(frozen=True)
+class Redeemed:
+    """A redemption just made (or, for a repeated delivery, the one made before)."""
+
+    redemption: Redemption
+    item: RewardItem
+    earned_left: int
+    admins: tuple[str, ...] = ()
+    """External ids of the listed admins, whom the notifier asks to decide."""
+    duplicate: bool = False
+
+
+@dataclass(frozen=True)
+class RedemptionDecided:
+    """An admin approved (fulfilled) or rejected (refunded) a redemption."""
+
+    redemption: Redemption
+    earned_after: int
+    """The member's points to spend after the decision (a rejection refunds the cost)."""
+
+
+@dataclass(frozen=True)
+class RedemptionsShown:
+    """A member's own redemptions; for admins also the queue awaiting a decision."""
+
+    own: tuple[Redemption, ...]
+    queue: tuple[Redemption, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CatalogShown:
+    """Every item an admin manages, inactive ones included."""
+
+    items: tuple[RewardItem, ...]
+
+
+@dataclass(frozen=True)
+class SettingsShown:
+    settings: WorkspaceSettings
+    changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AdminsShown:
+    """The listed admins, as (external id, display name)."""
+
+    admins: tuple[tuple[str, str], ...]
+    platform: str
+
+
+@dataclass(frozen=True)
+class AdminDone:
+    """An admin change that needs only a sentence back (catalog edits, admins, adjustments)."""
+
+    text: str
+
+
 Result = (
     KudosGiven
     | BalanceShown
@@ -188,4 +254,12 @@ Result = (
     | BadgesShown
     | SchedulesShown
     | ScheduleChanged
+    | ShopShown
+    | Redeemed
+    | RedemptionDecided
+    | RedemptionsShown
+    | CatalogShown
+    | SettingsShown
+    | AdminsShown
+    | AdminDone
 )

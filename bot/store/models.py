@@ -78,6 +78,15 @@ class AccountRow(Base):
         UniqueConstraint("workspace_id", "member_id", "kind"),
         CheckConstraint("kind = 'mint' OR balance >= 0", name="balance_not_negative"),
         Index("ix_accounts_member_id", "member_id"),
+        # A workspace's own accounts (mint, escrow, rewards) have no member: one of each kind.
+        Index(
+            "uq_accounts_workspace_shared_kind",
+            "workspace_id",
+            "kind",
+            unique=True,
+            sqlite_where=text("member_id IS NULL"),
+            postgresql_where=text("member_id IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -251,6 +260,88 @@ class BadgeRow(Base):
     badge: Mapped[str] = mapped_column(String(32))
     channel: Mapped[str | None] = mapped_column(String(128))
     awarded_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class RewardItemRow(Base):
+    """An item in a workspace's reward catalog. A removed item keeps its row (redemptions name
+    it) but loses its `name_key`, so the name can be used again."""
+
+    __tablename__ = "reward_items"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name_key"),
+        CheckConstraint("cost > 0", name="cost_positive"),
+        CheckConstraint("stock IS NULL OR stock >= 0", name="stock_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    name: Mapped[str] = mapped_column(String(80))
+    name_key: Mapped[str | None] = mapped_column(String(80))
+    """The name case-folded, for finding and for uniqueness; NULL once removed."""
+    description: Mapped[str] = mapped_column(Text, default="")
+    cost: Mapped[int] = mapped_column(Points)
+    stock: Mapped[int | None] = mapped_column(Integer)
+    """Units left; NULL means unlimited."""
+    needs_approval: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    removed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class RedemptionRow(Base):
+    """A member's claim on a reward. Its points move in ledger entries referencing
+    `redemption:<id>`: into escrow, then to the rewards account or back to the member."""
+
+    __tablename__ = "redemptions"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "idempotency_key"),
+        Index("ix_redemptions_member", "workspace_id", "member_id", "created_at"),
+        Index("ix_redemptions_status", "workspace_id", "status"),
+        CheckConstraint("cost > 0", name="cost_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("reward_items.id"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
+    cost: Mapped[int] = mapped_column(Points)
+    status: Mapped[str] = mapped_column(String(16))
+    idempotency_key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    decided_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AdminRow(Base):
+    """Someone made a Kudos admin of a workspace (beyond what the platform says, e.g. Slack's
+    workspace admins and owners)."""
+
+    __tablename__ = "workspace_admins"
+    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200))
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class AuditRow(Base):
+    """One admin action: who, when, what, and what changed. Appended, never changed."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_workspace_created", "workspace_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    actor_id: Mapped[str] = mapped_column(String(128))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(200))
+    details: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
 
 
 # slack_sdk's OAuth stores read and write these tables (installations across workspaces, and the

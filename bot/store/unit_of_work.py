@@ -8,13 +8,18 @@ from typing import Self
 from bot.services.ports import TransientConflict
 from bot.store.database import Database, SqlConnection, is_retryable
 from bot.store.repositories import (
+    SqlAdminRepository,
+    SqlAuditRepository,
     SqlBadgeRepository,
+    SqlCatalogRepository,
     SqlConversationRepository,
+    SqlExportQueries,
     SqlKudosRepository,
     SqlLearningRepository,
     SqlLedgerRepository,
     SqlMemberRepository,
     SqlReadQueries,
+    SqlRedemptionRepository,
     SqlScheduleRepository,
     SqlWorkspaceRepository,
 )
@@ -32,6 +37,11 @@ class SqlUnitOfWork:
     conversations: SqlConversationRepository
     schedules: SqlScheduleRepository
     badges: SqlBadgeRepository
+    catalog: SqlCatalogRepository
+    redemptions: SqlRedemptionRepository
+    admins: SqlAdminRepository
+    audit: SqlAuditRepository
+    exports: SqlExportQueries
 
     def __init__(self, database: Database, *, write: bool) -> None:
         self._database = database
@@ -63,6 +73,11 @@ class SqlUnitOfWork:
         self.conversations = SqlConversationRepository(conn)
         self.schedules = SqlScheduleRepository(conn)
         self.badges = SqlBadgeRepository(conn)
+        self.catalog = SqlCatalogRepository(conn)
+        self.redemptions = SqlRedemptionRepository(conn)
+        self.admins = SqlAdminRepository(conn)
+        self.audit = SqlAuditRepository(conn)
+        self.exports = SqlExportQueries(conn)
         return self
 
     async def commit(self) -> None:

@@ -11,12 +11,12 @@ from bot.config import Settings
 from bot.domain import errors
 from bot.services.settings import change_settings, show_settings
 from tests.conftest import FakeClock
-from tests.support import WS, give, snapshot
+from tests.support import OPERATOR, WS, give, snapshot
 
 
 async def test_settings_change_applies_to_the_next_kudos(app: App) -> None:
     changed = await change_settings(
-        app.services, WS, {"max_amount": "5", "values": "#Learning, ops"}
+        app.services, WS, {"max_amount": "5", "values": "#Learning, ops"}, OPERATOR
     )
     assert (changed.max_amount, changed.values) == (5, ("learning", "ops"))
     assert (await show_settings(app.services, WS)).max_amount == 5
@@ -45,7 +45,7 @@ async def test_invalid_settings_are_refused_and_change_nothing(
     await give(app, "ana", "raj", amount=1)
     before = await snapshot(app)
     with pytest.raises(errors.InvalidSetting) as caught:
-        await change_settings(app.services, WS, changes)
+        await change_settings(app.services, WS, changes, OPERATOR)
     assert caught.value.message.endswith(".")
     assert await snapshot(app) == before
 
@@ -58,7 +58,7 @@ async def test_another_replica_sees_a_change_once_its_cache_expires(
     try:
         await give(app, "ana", "raj", amount=10)
         assert (await give(other, "ana", "raj", amount=10)).amount_each == 10  # cached now
-        await change_settings(app.services, WS, {"max_amount": "5"})
+        await change_settings(app.services, WS, {"max_amount": "5"}, OPERATOR)
         await asyncio.sleep(0.1)
         with pytest.raises(errors.AmountOutOfBounds):
             await give(other, "ana", "raj", amount=10)

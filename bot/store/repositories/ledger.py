@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, and_, bindparam, case, func, insert, literal, or_, select, update
@@ -21,6 +21,7 @@ from bot.store.models import (
     KudosRow,
     LeaderboardTotalRow,
     LedgerEntryRow,
+    RedemptionRow,
 )
 from bot.store.repositories.base import Repository
 
@@ -114,6 +115,32 @@ def _merge_totals(workspace: Workspace, deltas: Sequence[TotalsDelta]) -> list[d
 
 
 class SqlLedgerRepository(Repository):
+    async def shared_account(self, workspace: Workspace, kind: AccountKind) -> int:
+        query = (
+            select(AccountRow.id)
+            .where(AccountRow.workspace_id == workspace.id)
+            .where(AccountRow.member_id.is_(None))
+            .where(AccountRow.kind == kind.value)
+        )
+        found = (await self.conn.execute(query)).scalar()
+        if found is None:
+            await self.conn.execute(
+                self._insert(AccountRow)
+                .values(
+                    workspace_id=workspace.id,
+                    member_id=None,
+                    kind=kind.value,
+                    balance=0,
+                    created_at=datetime.now(UTC),
+                )
+                .on_conflict_do_nothing(
+                    index_elements=["workspace_id", "kind"],
+                    index_where=AccountRow.member_id.is_(None),
+                )
+            )
+            found = (await self.conn.execute(query)).scalar_one()
+        return int(found)
+
     async def claim_period(self, account_id: int, new: str) -> int | None:
         result = await self.conn.execute(_CLAIM_PERIOD, {"p_account": account_id, "p_period": new})
         balance = result.scalar()
@@ -287,5 +314,25 @@ class SqlLedgerRepository(Repository):
                 Drift(
                     ws_id, None, int(cached), int(value or 0), f"leaderboard of member {member_id}"
                 )
+            )
+
+        pending = (
+            select(RedemptionRow.workspace_id, func.sum(RedemptionRow.cost).label("s"))
+            .where(RedemptionRow.status == "pending")
+            .where(ws_filter(RedemptionRow.workspace_id))
+            .group_by(RedemptionRow.workspace_id)
+            .subquery()
+        )
+        escrow = await self.conn.execute(
+            select(AccountRow.workspace_id, AccountRow.id, AccountRow.balance, pending.c.s)
+            .outerjoin(pending, pending.c.workspace_id == AccountRow.workspace_id)
+            .where(AccountRow.kind == AccountKind.ESCROW.value)
+            .where(AccountRow.member_id.is_(None))
+            .where(ws_filter(AccountRow.workspace_id))
+            .where(AccountRow.balance != func.coalesce(pending.c.s, 0))
+        )
+        for ws_id, account_id, held, owed in escrow:
+            drifts.append(
+                Drift(ws_id, account_id, int(held), int(owed or 0), "escrow vs pending redemptions")
             )
         return drifts

@@ -1,0 +1,279 @@
+"""Spending earned points: the shop, redeeming, admins' decisions, and manual adjustments.
+
+Redeeming moves the cost from the member's earned account into the workspace's escrow and
+reserves one unit of stock, in one transaction. Approving moves it on to the rewards account;
+rejecting refunds it and returns the unit. Each redemption is decided once: a conditional
+status change picks the first decision, whoever clicks second is told it was taken.
+Locks are taken in one order everywhere (redemption, item, accounts), so nothing deadlocks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.domain import errors
+from bot.domain.model import AccountKind, EntryKind, Member, MemberRef, Transfer, WorkspaceRef
+from bot.domain.rewards import FULFILLED, PENDING, REJECTED, reject_reason
+from bot.services.admins import audit, is_admin, require_admin
+from bot.services.context import ServiceContext, in_transaction, notify
+from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
+from bot.services.results import (
+    AdminDone,
+    Redeemed,
+    RedemptionDecided,
+    RedemptionsShown,
+    ShopShown,
+)
+
+OWN_LIMIT = 20
+QUEUE_LIMIT = 50
+
+
+async def show_shop(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef
+) -> ShopShown:
+    """The active items, cheapest first, and the points the person has to spend."""
+
+    async def read(uow: UnitOfWork) -> ShopShown:
+        workspace = await uow.workspaces.get(workspace_ref)
+        if workspace is None:
+            return ShopShown((), 0)
+        member = await uow.members.get(workspace, actor.external_id)
+        items = await uow.catalog.all(workspace, active_only=True)
+        return ShopShown(tuple(items), member.earned_balance if member else 0)
+
+    return await in_transaction(ctx, read, write=False)
+
+
+async def redeem(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, item_ref: str, key: str
+) -> Redeemed:
+    """Redeem an item for `actor` (once per delivery `key`). Items that need no approval are
+    fulfilled at once; the others wait in escrow and the admins are asked."""
+
+    async def work(uow: UnitOfWork) -> Redeemed:
+        now = ctx.clock.now()
+        workspace = await uow.workspaces.get(workspace_ref)
+        if workspace is not None and await uow.redemptions.by_key(workspace, key) is not None:
+            raise DuplicateDelivery()  # a repeated click, before any rule could refuse it
+        item = await uow.catalog.find(workspace, item_ref) if workspace else None
+        if workspace is None or item is None:
+            raise errors.UnknownItem(item_ref)
+        if not item.active:
+            raise errors.ItemUnavailable(item.name)
+        member = (await uow.members.ensure(workspace, [actor]))[actor.external_id]
+        status = PENDING if item.needs_approval else FULFILLED
+        # The key first: a repeated click waits here for the first one and is then recognised,
+        # whatever the first one left of the balance or the stock.
+        redemption_id = await uow.redemptions.add(workspace, item, member, status, key, now)
+        if member.earned_balance < item.cost:
+            raise errors.NotEnoughPoints(item.name, item.cost, member.earned_balance)
+        if not await uow.catalog.take_one(workspace, item.id):
+            raise errors.OutOfStock(item.name)
+        reference = f"redemption:{redemption_id}"
+        escrow = await uow.ledger.shared_account(workspace, AccountKind.ESCROW)
+        transfers = [
+            Transfer(member.earned_account_id, escrow, item.cost, EntryKind.REDEEM, reference)
+        ]
+        if status == FULFILLED:
+            rewards = await uow.ledger.shared_account(workspace, AccountKind.REWARDS)
+            transfers.append(
+                Transfer(escrow, rewards, item.cost, EntryKind.FULFIL, reference, f"{reference}:f")
+            )
+        try:
+            balances = await uow.ledger.post(workspace, transfers, now)
+        except InsufficientFunds:
+            current = await uow.members.by_ids(workspace, [member.id])
+            raise errors.NotEnoughPoints(
+                item.name, item.cost, current[member.id].earned_balance
+            ) from None
+        redemption = await uow.redemptions.get(workspace, redemption_id)
+        assert redemption is not None
+        admins = await uow.admins.all(workspace) if status == PENDING else []
+        await uow.commit()
+        taken = replace(item, stock=None if item.stock is None else item.stock - 1)
+        return Redeemed(
+            redemption,
+            taken,
+            balances[member.earned_account_id],
+            tuple(external_id for external_id, _ in admins),
+        )
+
+    try:
+        redeemed = await in_transaction(ctx, work)
+    except DuplicateDelivery:
+        return await _already_redeemed(ctx, workspace_ref, actor, key)
+    if redeemed.redemption.status == PENDING:
+        await notify(ctx.notifier.redemption_requested(workspace_ref, redeemed))
+    return redeemed
+
+
+async def _already_redeemed(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, key: str
+) -> Redeemed:
+    async def read(uow: UnitOfWork) -> Redeemed:
+        workspace = await uow.workspaces.get(workspace_ref)
+        assert workspace is not None
+        redemption = await uow.redemptions.by_key(workspace, key)
+        member = await uow.members.get(workspace, actor.external_id)
+        assert redemption is not None and member is not None
+        items = await uow.catalog.all(workspace, active_only=False)
+        item = next((i for i in items if i.id == redemption.item_id), None)
+        if item is None:  # removed since: still say what it was
+            raise errors.ItemUnavailable(redemption.item_name)
+        return Redeemed(redemption, item, member.earned_balance, duplicate=True)
+
+    return await in_transaction(ctx, read, write=False)
+
+
+async def decide_redemption(
+    ctx: ServiceContext,
+    workspace_ref: WorkspaceRef,
+    actor: MemberRef,
+    redemption_id: int,
+    approve: bool,
+    reason: str | None = None,
+) -> RedemptionDecided:
+    """Approve (fulfil) or reject (refund, and return the unit to stock) a pending redemption.
+    Admins only, and not their own; recorded once however many admins click at once."""
+
+    async def work(uow: UnitOfWork) -> RedemptionDecided:
+        now = ctx.clock.now()
+        workspace = await uow.workspaces.get(workspace_ref)
+        await require_admin(uow, workspace, actor, "approve or reject redemptions")
+        found = await uow.redemptions.get(workspace, redemption_id) if workspace else None
+        if workspace is None or found is None:
+            raise errors.UnknownRedemption(redemption_id)
+        if found.status != PENDING:
+            raise errors.AlreadyDecided(redemption_id, found.status, found.decided_by)
+        if approve and found.member_external_id == actor.external_id:
+            raise errors.InvalidSetting("You can't approve your own redemption: ask another admin.")
+        why = None if approve else reject_reason(reason)
+        status = FULFILLED if approve else REJECTED
+        by = actor.display_name or actor.external_id
+        if not await uow.redemptions.decide(workspace, redemption_id, status, by, why, now):
+            latest = await uow.redemptions.get(workspace, redemption_id)
+            assert latest is not None
+            raise errors.AlreadyDecided(redemption_id, latest.status, latest.decided_by)
+        member: Member | None = await uow.members.get(workspace, found.member_external_id)
+        assert member is not None
+        reference = f"redemption:{redemption_id}"
+        escrow = await uow.ledger.shared_account(workspace, AccountKind.ESCROW)
+        if approve:
+            rewards = await uow.ledger.shared_account(workspace, AccountKind.REWARDS)
+            transfer = Transfer(
+                escrow, rewards, found.cost, EntryKind.FULFIL, reference, f"{reference}:f"
+            )
+        else:
+            await uow.catalog.give_back(workspace, found.item_id)
+            transfer = Transfer(
+                escrow,
+                member.earned_account_id,
+                found.cost,
+                EntryKind.REFUND,
+                reference,
+                f"{reference}:r",
+            )
+        balances = await uow.ledger.post(workspace, [transfer], now)
+        await audit(
+            uow,
+            workspace,
+            actor,
+            "redemption.approve" if approve else "redemption.reject",
+            f"redemption {redemption_id}",
+            {"item": found.item_name, "member": found.member_external_id, "cost": found.cost}
+            | ({"reason": why} if why else {}),
+            now,
+        )
+        await uow.commit()
+        decided = replace(found, status=status, decided_at=now, decided_by=by, reason=why)
+        return RedemptionDecided(
+            decided, balances.get(member.earned_account_id, member.earned_balance)
+        )
+
+    decided = await in_transaction(ctx, work)
+    await notify(ctx.notifier.redemption_decided(workspace_ref, decided))
+    return decided
+
+
+async def show_redemptions(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, *, own: bool = True
+) -> RedemptionsShown:
+    """The person's own redemptions, newest first; for admins also the queue, oldest first.
+    With `own=False` only the queue (admins only)."""
+
+    async def read(uow: UnitOfWork) -> RedemptionsShown:
+        workspace = await uow.workspaces.get(workspace_ref)
+        admin = await is_admin(uow, workspace, actor)
+        if not own and not admin:
+            raise errors.AdminOnly("see the redemptions queue")
+        if workspace is None:
+            return RedemptionsShown((), () if admin else None)
+        mine: tuple = ()
+        if own:
+            member = await uow.members.get(workspace, actor.external_id)
+            if member is not None:
+                mine = tuple(await uow.redemptions.of_member(workspace, member.id, OWN_LIMIT))
+        queue = tuple(await uow.redemptions.pending(workspace, QUEUE_LIMIT)) if admin else None
+        return RedemptionsShown(mine, queue)
+
+    return await in_transaction(ctx, read, write=False)
+
+
+async def adjust_points(
+    ctx: ServiceContext,
+    workspace_ref: WorkspaceRef,
+    actor: MemberRef,
+    who: MemberRef,
+    amount: int,
+    reason: str,
+    key: str,
+) -> AdminDone:
+    """Add to (or take from) someone's earned points, from (or back to) the mint: for a
+    correction or a prize. Admins only, never for themselves, audited, once per `key`."""
+
+    async def work(uow: UnitOfWork) -> AdminDone:
+        now = ctx.clock.now()
+        workspace = await uow.workspaces.get(workspace_ref)
+        await require_admin(uow, workspace, actor, "adjust points")
+        if amount == 0 or abs(amount) > 10**9:
+            raise errors.NotAnAdjustment("Adjust by a whole number of points other than 0.")
+        if who.external_id == actor.external_id:
+            raise errors.NotAnAdjustment("You can't adjust your own points: ask another admin.")
+        if who.is_bot:
+            raise errors.BotRecipient(who.display_name or who.external_id)
+        workspace = workspace or await uow.workspaces.ensure(workspace_ref)
+        member = (await uow.members.ensure(workspace, [who]))[who.external_id]
+        reference = f"adjust:{key}"[:64]
+        mint, earned = workspace.mint_account_id, member.earned_account_id
+        debit, credit = (mint, earned) if amount > 0 else (earned, mint)
+        try:
+            balances = await uow.ledger.post(
+                workspace,
+                [Transfer(debit, credit, abs(amount), EntryKind.ADJUST, reference, key)],
+                now,
+            )
+        except InsufficientFunds:
+            raise errors.NotAnAdjustment(
+                f"{member.display_name} has only {member.earned_balance} points to take back."
+            ) from None
+        await audit(
+            uow,
+            workspace,
+            actor,
+            "points.adjust",
+            member.external_id,
+            {"amount": amount, "reason": reason, "earned_after": balances[earned]},
+            now,
+        )
+        await uow.commit()
+        sign = "+" if amount > 0 else "−"
+        return AdminDone(
+            f"Adjusted {member.display_name}'s points by {sign}{abs(amount)} ({reason}); "
+            f"they now have {balances[earned]} to spend."
+        )
+
+    try:
+        return await in_transaction(ctx, work)
+    except DuplicateDelivery:
+        return AdminDone("That adjustment was made already.")
