@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.services.results import HistoryShown, SchedulesShown
+from bot.domain.rewards import FULFILLED, PENDING, Redemption, RewardItem
+from bot.services.results import (
+    AdminsShown,
+    CatalogShown,
+    HistoryShown,
+    Redeemed,
+    RedemptionDecided,
+    RedemptionsShown,
+    SchedulesShown,
+    SettingsShown,
+    ShopShown,
+)
 
 
 def schedules_text(result: SchedulesShown) -> str:
@@ -59,3 +70,123 @@ def history_lines(result: HistoryShown) -> list[str]:
             f"{points(item.amount_each)} {who}{reason}"
         )
     return lines
+
+
+# ---------------------------------------------------------------------------- rewards
+
+
+def item_line(item: RewardItem) -> str:
+    """`#3 Book voucher — 200 points (10 left, needs approval)`."""
+    terms = [item.describe_stock()]
+    if item.needs_approval:
+        terms.append("needs approval")
+    if not item.active:
+        terms.append("inactive")
+    return f"#{item.id} {item.name} — {points(item.cost)} ({', '.join(terms)})"
+
+
+def shop_text(result: ShopShown) -> str:
+    if not result.items:
+        return "The shop is empty for now. Admins add rewards with `admin catalog add`."
+    lines = [f"🎁 Rewards: you have {points(result.earned)} to spend."]
+    for item in result.items:
+        mark = "✓" if item.cost <= result.earned and item.stock != 0 else "·"
+        lines.append(f"{mark} {item_line(item)}")
+        if item.description:
+            lines.append(f"    {cap(item.description, 200)}")
+    lines.append("Redeem with `redeem <name or number>`.")
+    return "\n".join(lines)
+
+
+def redeemed_text(result: Redeemed) -> str:
+    """What the person who redeemed is told."""
+    r = result.redemption
+    if result.duplicate:
+        return f"You redeemed {r.item_name} already (#{r.id}, {r.status}); it counted once."
+    if r.status == FULFILLED:
+        return (
+            f"🎁 {r.item_name} is yours, for {points(r.cost)} (redemption #{r.id}). "
+            f"You have {points(result.earned_left)} left to spend."
+        )
+    return (
+        f"🎁 You redeemed {r.item_name} for {points(r.cost)} (redemption #{r.id}). The points "
+        f"are held until an admin approves it; you have {points(result.earned_left)} left."
+    )
+
+
+def request_text(result: Redeemed) -> str:
+    """What admins are asked."""
+    r = result.redemption
+    return f"🎁 {r.member_name} redeemed {r.item_name} for {points(r.cost)} (#{r.id})."
+
+
+def redemption_line(r: Redemption, *, who: bool = False) -> str:
+    person = f"{r.member_name}: " if who else ""
+    line = f"#{r.id} {person}{r.item_name}, {points(r.cost)} — {r.status} {r.created_at:%b %-d}"
+    if r.status != PENDING and r.decided_by:
+        line += f" by {r.decided_by}"
+    if r.reason:
+        line += f" ({cap(r.reason, 200)})"
+    return line
+
+
+def redemptions_text(result: RedemptionsShown) -> str:
+    lines: list[str] = []
+    if result.queue is None or result.own:
+        lines.append("Your redemptions:" if result.own else "You haven't redeemed anything yet.")
+        lines += [f"• {redemption_line(r)}" for r in result.own]
+    if result.queue is not None:
+        if result.queue:
+            lines.append("Awaiting a decision (`admin approve N`, `admin reject N <reason>`):")
+            lines += [f"• {redemption_line(r, who=True)}" for r in result.queue]
+        else:
+            lines.append("No redemptions are waiting for a decision.")
+    return "\n".join(lines)
+
+
+def decided_text(result: RedemptionDecided) -> str:
+    """What the deciding admin is told."""
+    r = result.redemption
+    verb = "Approved" if r.status == FULFILLED else "Rejected"
+    return f"{verb} #{r.id}: {r.item_name} for {r.member_name}."
+
+
+def decision_text(result: RedemptionDecided) -> str:
+    """What the member is told."""
+    r = result.redemption
+    if r.status == FULFILLED:
+        return (
+            f"✅ Your redemption of {r.item_name} (#{r.id}) was approved by {r.decided_by}. Enjoy!"
+        )
+    why = f": {r.reason}" if r.reason else ""
+    return (
+        f"↩ Your redemption of {r.item_name} (#{r.id}) was declined by {r.decided_by}{why}. "
+        f"The {points(r.cost)} are back: you have {points(result.earned_after)} to spend."
+    )
+
+
+def catalog_text(result: CatalogShown) -> str:
+    if not result.items:
+        return "The catalog is empty. Try `admin catalog add Book voucher cost=200 stock=10`."
+    return "\n".join(f"• {item_line(item)}" for item in result.items)
+
+
+def settings_text(result: SettingsShown) -> str:
+    lines = []
+    for name, value in result.settings.to_dict().items():
+        shown = ", ".join(value) if isinstance(value, list) else (value if value != "" else "—")
+        mark = " (changed)" if name in result.changed else ""
+        lines.append(f"{name}: {shown}{mark}")
+    lines.append("Change one with `admin settings name=value`.")
+    return "\n".join(lines)
+
+
+def admins_text(result: AdminsShown) -> str:
+    builtin = (
+        "Slack workspace admins and owners are Kudos admins. " if result.platform == "slack" else ""
+    )
+    if not result.admins:
+        return (
+            builtin + "No one else is on the admin list. Add someone with `admin admins add @name`."
+        )
+    return builtin + "On the admin list: " + joined([name for _, name in result.admins]) + "."

@@ -7,7 +7,7 @@ import json
 from bot.services.settings import change_settings
 from tests.adapters.conftest import SlackHarness
 from tests.adapters.slack_helpers import earned, everything, left, ws
-from tests.support import snapshot
+from tests.support import OPERATOR, snapshot
 
 
 async def test_slash_command_gives_kudos_posts_publicly_and_tells_the_recipient(
@@ -64,7 +64,9 @@ async def test_til_is_shared_in_the_channel_or_the_learning_channel(slack: Slack
     assert shared.params["response_type"] == "in_channel"
     assert "how git bisect finds a bad commit" in everything(shared)
 
-    await change_settings(slack.app.services, ws(), {"learning_channel": "<#CLEARN|learning>"})
+    await change_settings(
+        slack.app.services, ws(), {"learning_channel": "<#CLEARN|learning>"}, OPERATOR
+    )
     await slack.slack.command("til pytest's tmp_path is per test #testing", user="UANA")
     receipt = (await slack.fake.wait_for("response_url", 2))[-1]
     assert receipt.params["response_type"] == "ephemeral"
@@ -341,7 +343,7 @@ async def test_the_bots_direct_messages_take_commands(slack: SlackHarness) -> No
 
 
 async def test_the_kudos_emoji_is_set_per_workspace(slack: SlackHarness) -> None:
-    await change_settings(slack.app.services, ws(), {"reaction_emoji": ":tada:"})
+    await change_settings(slack.app.services, ws(), {"reaction_emoji": ":tada:"}, OPERATOR)
     item = {"type": "message", "channel": "C1", "ts": "1700000000.000600"}
     event = {"type": "reaction_added", "user": "UANA", "item_user": "URAJ", "item": item}
     await slack.slack.event({**event, "reaction": "clap"})

@@ -119,7 +119,7 @@ async def test_admins_schedule_posts_from_chat_and_others_are_refused(slack: Sla
     before = await snapshot(slack.app)
     await slack.slack.command("admin schedule add weekly fri 16:00", user="UANA", channel="CTEAM")
     refused = (await slack.fake.wait_for("response_url", 2))[-1].params["text"]
-    assert "Only workspace admins can manage scheduled posts" in refused
+    assert "Only Kudos admins can manage scheduled posts" in refused
     assert await snapshot(slack.app) == before
 
     await slack.slack.command("admin schedule add weekly fri 16:30", user="UBOSS", channel="CTEAM")

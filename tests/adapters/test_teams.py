@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.admins import change_admins
 from bot.services.conversations import known_conversations
 from bot.services.queries import show_balance
 from bot.services.schedules import add_schedule, run_due_posts, schedule_status
@@ -14,7 +15,7 @@ from bot.services.settings import change_settings
 from tests.adapters.conftest import TeamsHarness
 from tests.conftest import FakeClock
 from tests.fakes.teams_sender import ANA, BO, OTHER_BOT, RAJ, TENANT, activity, mention
-from tests.support import snapshot
+from tests.support import OPERATOR, snapshot
 
 WS = WorkspaceRef("teams", TENANT)
 
@@ -173,7 +174,7 @@ async def test_the_bot_added_to_a_team_remembers_it_and_posts_learnings_there(
     await teams.send(added)
     [(conversation, kind, _)] = await known_conversations(teams.app.services, WS)
     assert kind == "channel"
-    await change_settings(teams.app.services, WS, {"learning_channel": conversation})
+    await change_settings(teams.app.services, WS, {"learning_channel": conversation}, OPERATOR)
     await teams.send(
         activity(
             teams.connector.url, "til git worktree keeps two branches checked out", channel=False
@@ -213,10 +214,19 @@ async def test_the_balance_card_shows_badges(teams: TeamsHarness) -> None:
     assert {"title": "Badges", "value": "🌱 First kudos"} in balance["body"][1]["facts"]  # type: ignore[index]
 
 
-async def test_schedules_cannot_be_set_from_teams_chat_yet(teams: TeamsHarness) -> None:
-    await teams.send(
-        activity(teams.connector.url, "admin schedule add weekly fri 16:00", channel=False)
-    )
+async def test_schedules_from_teams_chat_need_someone_on_the_admin_list(
+    teams: TeamsHarness,
+) -> None:
+    command = "admin schedule add weekly fri 16:00"
+    await teams.send(activity(teams.connector.url, command, channel=False))
     reply = (await teams.connector.wait_for(1))[0]
-    assert "Only workspace admins can manage scheduled posts" in reply.text
+    assert "Only Kudos admins can manage scheduled posts" in reply.text
     assert await schedule_status(teams.app.services, WS) == []
+
+    await change_admins(teams.app.services, WS, OPERATOR, True, MemberRef(ANA["id"], "Ana Lima"))
+    await teams.send(activity(teams.connector.url, command))
+    reply = (await teams.connector.wait_for(2))[-1]
+    assert "Scheduled: weekly leaderboard" in reply.text
+    assert [s.schedule.channel for s in await schedule_status(teams.app.services, WS)] == [
+        "19:general-channel@thread.tacv2"
+    ]

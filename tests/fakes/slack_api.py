@@ -267,6 +267,8 @@ class FakeSlack:
         if method in {"chat.postMessage", "chat.postEphemeral"}:
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             return {"ok": True, "channel": params.get("channel"), "ts": ts, "message_ts": ts}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
         if method in {"views.publish", "views.open"}:
             return {"ok": True, "view": {"id": f"V{next(self._ts)}", **(params.get("view") or {})}}
         return {"ok": False, "error": "unknown_method"}

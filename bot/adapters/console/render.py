@@ -7,13 +7,26 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from bot.adapters.plain import joined, schedules_text
+from bot.adapters.plain import (
+    admins_text,
+    catalog_text,
+    decided_text,
+    joined,
+    redeemed_text,
+    redemptions_text,
+    schedules_text,
+    settings_text,
+    shop_text,
+)
 from bot.domain.badges import BADGES, label
 from bot.domain.model import Drift
 from bot.services.results import (
+    AdminDone,
+    AdminsShown,
     BadgeEarned,
     BadgesShown,
     BalanceShown,
+    CatalogShown,
     HelpShown,
     HistoryShown,
     KudosGiven,
@@ -22,10 +35,15 @@ from bot.services.results import (
     LeaderboardPost,
     LeaderboardShown,
     LearningShared,
+    Redeemed,
+    RedemptionDecided,
+    RedemptionsShown,
     Result,
     ScheduleChanged,
     ScheduledPost,
     SchedulesShown,
+    SettingsShown,
+    ShopShown,
 )
 
 
@@ -38,6 +56,22 @@ def _announce(badges: tuple[BadgeEarned, ...]) -> str:
 def describe(result: Result) -> str:
     """One reply a person reads, for any result."""
     match result:
+        case ShopShown():
+            return shop_text(result)
+        case Redeemed():
+            return redeemed_text(result)
+        case RedemptionDecided():
+            return decided_text(result)
+        case RedemptionsShown():
+            return redemptions_text(result)
+        case CatalogShown():
+            return catalog_text(result)
+        case SettingsShown():
+            return settings_text(result)
+        case AdminsShown():
+            return admins_text(result)
+        case AdminDone():
+            return f"✔ {result.text}"
         case SchedulesShown():
             return schedules_text(result)
         case ScheduleChanged():

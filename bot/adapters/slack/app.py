@@ -25,7 +25,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
-from bot.adapters.slack import commands, home, messages, reactions, refs, shortcuts
+from bot.adapters.slack import commands, home, messages, reactions, refs, rewards, shortcuts
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.notifier import SlackNotifier
 from bot.adapters.slack.runtime import SlackRuntime
@@ -147,7 +147,7 @@ def create_slack_bot(
         )
     app = AsyncApp(**options)  # one workspace: bolt takes the bot token from the client
     runtime = SlackRuntime(services, directory or SlackDirectory())
-    for listeners in (commands, messages, reactions, shortcuts, home):
+    for listeners in (commands, messages, reactions, shortcuts, home, rewards):
         listeners.register(app, runtime)
 
     if not config.oauth:

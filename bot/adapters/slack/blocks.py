@@ -8,14 +8,34 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from bot.adapters.plain import cap, history_lines, joined, points, schedules_text
+from bot.adapters.plain import (
+    admins_text,
+    cap,
+    catalog_text,
+    decided_text,
+    decision_text,
+    history_lines,
+    item_line,
+    joined,
+    points,
+    redeemed_text,
+    redemption_line,
+    redemptions_text,
+    request_text,
+    schedules_text,
+    settings_text,
+)
 from bot.adapters.slack.text import escape
 from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
+from bot.domain.rewards import FULFILLED
 from bot.services.results import (
+    AdminDone,
+    AdminsShown,
     BadgeEarned,
     BadgesShown,
     BalanceShown,
+    CatalogShown,
     HelpShown,
     HistoryShown,
     KudosGiven,
@@ -25,10 +45,15 @@ from bot.services.results import (
     LeaderboardShown,
     LearningPost,
     LearningShared,
+    Redeemed,
+    RedemptionDecided,
+    RedemptionsShown,
     Result,
     ScheduleChanged,
     ScheduledPost,
     SchedulesShown,
+    SettingsShown,
+    ShopShown,
 )
 
 Blocks = list[dict[str, Any]]
@@ -38,6 +63,11 @@ _PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "of all time
 GIVE_CALLBACK = "give_kudos_modal"
 MESSAGE_SHORTCUT = "give_kudos_for_message"
 GLOBAL_SHORTCUT = "give_kudos"
+REDEEM_ACTION = "redeem_item"
+APPROVE_ACTION = "approve_redemption"
+REJECT_ACTION = "reject_redemption"
+REJECT_CALLBACK = "reject_redemption_modal"
+SHOP_LIMIT = 40  # a message holds at most 50 blocks
 
 
 def mention(user_id: str, fallback: str) -> str:
@@ -258,6 +288,22 @@ def render(result: Result) -> dict[str, Any]:
             )
         case ScheduleChanged():
             return message(f"🗓 {escape(result.text)}")
+        case ShopShown():
+            return shop(result)
+        case Redeemed():
+            return message(escape(redeemed_text(result)))
+        case RedemptionDecided():
+            return message(escape(decided_text(result)))
+        case RedemptionsShown():
+            return _plain_message("Redemptions", redemptions_text(result))
+        case CatalogShown():
+            return _plain_message("Catalog", catalog_text(result))
+        case SettingsShown():
+            return _plain_message("Settings", settings_text(result))
+        case AdminsShown():
+            return _plain_message("Admins", admins_text(result))
+        case AdminDone():
+            return message(f"✔ {escape(result.text)}")
     raise AssertionError(f"unrendered result {result!r}")
 
 
@@ -494,4 +540,111 @@ def give_modal(
         "close": plain("Cancel", 24),
         "private_metadata": json.dumps({"channel": channel, "message_ts": message_ts}),
         "blocks": blocks,
+    }
+
+
+def _plain_message(title: str, text: str) -> dict[str, Any]:
+    return message(title, [{"type": "section", "text": plain(text)}])
+
+
+def shop(result: ShopShown) -> dict[str, Any]:
+    """The rewards, each with a Redeem button when the person can afford it."""
+    if not result.items:
+        return message(
+            "The shop is empty for now. Admins add rewards with `/kudos admin catalog add`."
+        )
+    blocks: Blocks = [_section(f"*🎁 Rewards* · you have *{points(result.earned)}* to spend")]
+    for item in result.items[:SHOP_LIMIT]:
+        section: dict[str, Any] = {"type": "section", "text": plain(item_line(item))}
+        if item.description:
+            section["text"] = plain(f"{item_line(item)}\n{cap(item.description, 300)}")
+        if item.cost <= result.earned and item.stock != 0:
+            section["accessory"] = {
+                "type": "button",
+                "action_id": REDEEM_ACTION,
+                "text": plain("Redeem", 75),
+                "value": str(item.id),
+                "confirm": {
+                    "title": plain("Redeem?", 100),
+                    "text": plain(f"Spend {points(item.cost)} on {item.name}?", 300),
+                    "confirm": plain("Redeem", 30),
+                    "deny": plain("Not now", 30),
+                },
+            }
+        blocks.append(section)
+    if len(result.items) > SHOP_LIMIT:
+        blocks.append(
+            _context_plain(f"…and {len(result.items) - SHOP_LIMIT} more: `/kudos redeem <name>`.")
+        )
+    return message(f"Rewards: you have {points(result.earned)} to spend", blocks)
+
+
+def approval_request(redeemed: Redeemed) -> dict[str, Any]:
+    """What admins get: the redemption, with Approve and Reject."""
+    r = redeemed.redemption
+    text = request_text(redeemed)
+    value = str(r.id)
+    return message(
+        escape(text),
+        [
+            {"type": "section", "text": plain(text)},
+            {
+                "type": "actions",
+                "block_id": f"redemption_{r.id}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": APPROVE_ACTION,
+                        "style": "primary",
+                        "text": plain("Approve", 75),
+                        "value": value,
+                    },
+                    {
+                        "type": "button",
+                        "action_id": REJECT_ACTION,
+                        "style": "danger",
+                        "text": plain("Reject…", 75),
+                        "value": value,
+                    },
+                ],
+            },
+        ],
+    )
+
+
+def decided(result: RedemptionDecided) -> dict[str, Any]:
+    """The approval request once decided: the buttons give way to the outcome."""
+    r = result.redemption
+    mark = "✅" if r.status == FULFILLED else "↩"
+    return message(
+        escape(decided_text(result)), [_context_plain(f"{mark} {redemption_line(r, who=True)}")]
+    )
+
+
+def decision_dm(result: RedemptionDecided) -> dict[str, Any]:
+    return message(escape(decision_text(result)))
+
+
+def reject_modal(redemption_id: int, metadata: dict[str, Any]) -> dict[str, Any]:
+    """Asks the rejecting admin why (the member is told)."""
+    return {
+        "type": "modal",
+        "callback_id": REJECT_CALLBACK,
+        "title": plain(f"Reject #{redemption_id}", 24),
+        "submit": plain("Reject", 24),
+        "close": plain("Cancel", 24),
+        "private_metadata": json.dumps({"redemption": redemption_id, **metadata}),
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "reason",
+                "label": plain("Why? They will read this."),
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "reason",
+                    "multiline": True,
+                    "max_length": 500,
+                },
+            }
+        ],
     }

@@ -1,5 +1,6 @@
-"""The Slack side of the services' Notifier: recipients hear of their kudos in a DM, and
-learnings go to the workspace's learning channel."""
+"""The Slack side of the services' Notifier: recipients hear of their kudos in a DM, learnings
+go to the workspace's learning channel, redemptions awaiting approval go to the approvals
+channel (or to each admin), and members hear how their redemption was decided."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.domain.model import WorkspaceRef, WorkspaceSettings
-from bot.services.results import KudosGiven, LearningShared, ScheduledPost
+from bot.services.results import (
+    KudosGiven,
+    LearningShared,
+    Redeemed,
+    RedemptionDecided,
+    ScheduledPost,
+)
 
 log = logging.getLogger("kudos.slack")
 
@@ -55,3 +62,40 @@ class SlackNotifier:
             await self.client.chat_postMessage(
                 token=token, channel=channel, **blocks.learning(shared)
             )
+
+    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
+        token = await self.token_for(workspace.external_id)
+        if token is None:
+            log.warning("no bot token for Slack team %s; admins not asked", workspace.external_id)
+            return
+        payload = blocks.approval_request(redeemed)
+        channel = (await self.settings_for(workspace)).approvals_channel
+        targets = [channel] if channel else list(redeemed.admins)
+        if not targets:
+            targets = await self._workspace_admins(token)
+        for target in targets:
+            await self.client.chat_postMessage(token=token, channel=target, **payload)
+
+    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
+        token = await self.token_for(workspace.external_id)
+        if token is not None:
+            await self.client.chat_postMessage(
+                token=token,
+                channel=decided.redemption.member_external_id,
+                **blocks.decision_dm(decided),
+            )
+
+    async def _workspace_admins(self, token: str) -> list[str]:
+        """Slack's own workspace admins and owners (no admin list and no approvals channel)."""
+        admins: list[str] = []
+        cursor: str | None = None
+        while True:
+            page = await self.client.users_list(token=token, limit=200, cursor=cursor)
+            for user in page.get("members") or []:
+                if user.get("deleted") or user.get("is_bot"):
+                    continue
+                if user.get("is_admin") or user.get("is_owner") or user.get("is_primary_owner"):
+                    admins.append(str(user["id"]))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return admins

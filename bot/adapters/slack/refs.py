@@ -44,3 +44,9 @@ def command_key(team_id: str, trigger_id: str) -> str:
 
 def view_key(team_id: str, view_id: str) -> str:
     return f"slack:{team_id}:view:{view_id}"
+
+
+def redeem_key(team_id: str, user_id: str, listing: str, item: str) -> str:
+    """A Redeem button: once per person, shop listing (its message or view) and item, however
+    often it is clicked."""
+    return f"slack:{team_id}:redeem:{user_id}:{listing}:{item}"

@@ -29,12 +29,19 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot import metrics
+from bot.adapters.plain import decision_text
 from bot.adapters.teams import cards
 from bot.adapters.teams.bot import PLATFORM, KudosTeamsBot
 from bot.domain.model import WorkspaceRef, WorkspaceSettings
 from bot.services.context import ServiceContext
 from bot.services.conversations import known_conversations
-from bot.services.results import KudosGiven, LearningShared, ScheduledPost
+from bot.services.results import (
+    KudosGiven,
+    LearningShared,
+    Redeemed,
+    RedemptionDecided,
+    ScheduledPost,
+)
 from bot.services.settings import show_settings
 
 log = logging.getLogger("kudos.teams")
@@ -58,7 +65,9 @@ class TeamsConfig:
 
 class TeamsNotifier:
     """Teams' side of the services' Notifier. Recipients are @mentioned on the kudos card
-    itself; learnings also go to the learning channel when the bot knows that conversation."""
+    itself; learnings also go to the learning channel when the bot knows that conversation.
+    Approval requests go to the approvals channel, or to each listed admin's personal chat with
+    the bot; decisions go to the member's personal chat (where the bot has one)."""
 
     def __init__(self, teams: TeamsBot) -> None:
         self.teams = teams
@@ -86,6 +95,42 @@ class TeamsNotifier:
         ):
             if conversation_id == settings.learning_channel:
                 await self.teams.post(reference, cards.learning_card(shared))
+
+    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
+        settings = await show_settings(self.teams.services, workspace)
+        conversations = await known_conversations(self.teams.services, workspace)
+        approval = cards.approval_card(redeemed)
+        if settings.approvals_channel:
+            targets = [c for c in conversations if c[0] == settings.approvals_channel]
+        else:
+            admins = set(redeemed.admins)
+            targets = [c for c in conversations if _personal_chat_of(c) in admins]
+        if not targets:
+            log.warning(
+                "redemption #%s: no approvals channel or admin chat known in Teams tenant %s",
+                redeemed.redemption.id,
+                workspace.external_id,
+            )
+        for _conversation_id, _kind, reference in targets:
+            await self.teams.post(reference, approval)
+
+    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
+        member = decided.redemption.member_external_id
+        for conversation in await known_conversations(self.teams.services, workspace):
+            if _personal_chat_of(conversation) == member:
+                await self.teams.post(
+                    conversation[2], cards.card([cards.plain(decision_text(decided))])
+                )
+                return
+
+
+def _personal_chat_of(conversation: tuple[str, str, dict[str, Any]]) -> str | None:
+    """The user a remembered personal chat is with (None for channels and group chats)."""
+    _conversation_id, kind, reference = conversation
+    if kind != "personal":
+        return None
+    user = reference.get("user") or {}
+    return str(user.get("id")) if user.get("id") else None
 
 
 class TeamsBot:

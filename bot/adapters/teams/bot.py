@@ -16,7 +16,7 @@ from bot import metrics
 from bot.adapters.teams import cards
 from bot.adapters.teams.text import TeamsMention, is_bot_id, mentions_of, safe, to_grammar
 from bot.domain import errors
-from bot.domain.commands import Command, Give, Mention
+from bot.domain.commands import AdminDecide, Command, Give, Mention, Redeem
 from bot.domain.errors import KudosError
 from bot.domain.grammar import parse_command
 from bot.domain.model import MemberRef, WorkspaceRef
@@ -156,6 +156,28 @@ class KudosTeamsBot(TeamsActivityHandler):
         if value.get("action") == "open_give_card":
             settings = await show_settings(self.services, ws)
             await self._send_card(turn_context, cards.give_card(settings))
+            return
+        if value.get("action") == cards.REDEEM_ACTION:
+            item = str(value.get("item") or "")
+            if not item.isdigit():
+                raise errors.ParseError("That button is out of date; type `shop` again.")
+            card_id = str(value.get("card_id") or turn_context.activity.id)
+            user = turn_context.activity.from_property.id
+            key = fit(
+                f"teams:{tenant_of(turn_context.activity)}:redeem:{user}:{card_id}:{item}", 200
+            )
+            await self._run(turn_context, Redeem(f"#{item}"), [], key)
+            return
+        if value.get("action") == cards.DECIDE_ACTION:
+            redemption = str(value.get("redemption") or "")
+            if not redemption.isdigit():
+                raise errors.ParseError("That button is out of date; type `admin redemptions`.")
+            decide = AdminDecide(
+                int(redemption),
+                value.get("approve") is True,
+                str(value.get("reason") or "").strip() or None,
+            )
+            await self._run(turn_context, decide, [], delivery_key(turn_context.activity))
             return
         if value.get("action") != cards.GIVE_ACTION:
             return

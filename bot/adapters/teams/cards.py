@@ -7,14 +7,30 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from bot.adapters.plain import history_lines, joined, points, schedules_text
+from bot.adapters.plain import (
+    admins_text,
+    catalog_text,
+    decided_text,
+    history_lines,
+    item_line,
+    joined,
+    points,
+    redeemed_text,
+    redemptions_text,
+    request_text,
+    schedules_text,
+    settings_text,
+)
 from bot.adapters.teams.text import safe
 from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
 from bot.services.results import (
+    AdminDone,
+    AdminsShown,
     BadgeEarned,
     BadgesShown,
     BalanceShown,
+    CatalogShown,
     HelpShown,
     HistoryShown,
     KudosGiven,
@@ -23,16 +39,23 @@ from bot.services.results import (
     LeaderboardPost,
     LeaderboardShown,
     LearningShared,
+    Redeemed,
+    RedemptionDecided,
+    RedemptionsShown,
     Result,
     ScheduleChanged,
     ScheduledPost,
     SchedulesShown,
+    SettingsShown,
+    ShopShown,
 )
 
 Card = dict[str, Any]
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 GIVE_ACTION = "give_kudos"
+REDEEM_ACTION = "redeem"
+DECIDE_ACTION = "decide_redemption"
 _PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "of all time"}
 
 
@@ -334,4 +357,87 @@ def render(result: Result) -> Card | str:
             return card([heading("Scheduled posts"), plain(schedules_text(result))])
         case ScheduleChanged():
             return f"🗓 {result.text}"
+        case ShopShown():
+            return shop_card(result)
+        case Redeemed():
+            return redeemed_text(result)
+        case RedemptionDecided():
+            return decided_text(result)
+        case RedemptionsShown():
+            return card([heading("Redemptions"), plain(redemptions_text(result))])
+        case CatalogShown():
+            return card([heading("Catalog"), plain(catalog_text(result))])
+        case SettingsShown():
+            return card([heading("Settings"), plain(settings_text(result))])
+        case AdminsShown():
+            return admins_text(result)
+        case AdminDone():
+            return f"✔ {result.text}"
     raise AssertionError(f"unrendered result {result!r}")
+
+
+def shop_card(result: ShopShown) -> Card:
+    """The rewards, each affordable one with a Redeem button. The card's id makes a double
+    click (or a re-sent submit) redeem once."""
+    if not result.items:
+        return card(
+            [plain("The shop is empty for now. Admins add rewards with `admin catalog add`.")]
+        )
+    card_id = uuid.uuid4().hex
+    body: list[dict[str, Any]] = [
+        heading(f"🎁 Rewards · you have {points(result.earned)} to spend")
+    ]
+    for item in result.items[:40]:
+        affordable = item.cost <= result.earned and item.stock != 0
+        container: dict[str, Any] = {
+            "type": "Container",
+            "separator": True,
+            "items": [plain(item_line(item), weight="Bolder")]
+            + ([plain(item.description)] if item.description else []),
+        }
+        if affordable:
+            container["items"].append(
+                {
+                    "type": "ActionSet",
+                    "actions": [
+                        {
+                            "type": "Action.Submit",
+                            "title": f"Redeem for {points(item.cost)}",
+                            "data": {"action": REDEEM_ACTION, "item": item.id, "card_id": card_id},
+                        }
+                    ],
+                }
+            )
+        body.append(container)
+    return card(body)
+
+
+def approval_card(redeemed: Redeemed) -> Card:
+    """Sent to admins: approve, or reject with a reason the member reads."""
+    r = redeemed.redemption
+    return card(
+        [
+            plain(request_text(redeemed)),
+            {
+                "type": "Input.Text",
+                "id": "reason",
+                "label": "Reason (when rejecting)",
+                "isMultiline": True,
+                "maxLength": 500,
+            },
+        ],
+        actions=[
+            {
+                "type": "Action.Submit",
+                "title": "Approve",
+                "style": "positive",
+                "data": {"action": DECIDE_ACTION, "redemption": r.id, "approve": True},
+            },
+            {
+                "type": "Action.Submit",
+                "title": "Reject",
+                "style": "destructive",
+                "data": {"action": DECIDE_ACTION, "redemption": r.id, "approve": False},
+            },
+        ],
+    )

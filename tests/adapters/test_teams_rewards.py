@@ -1,0 +1,120 @@
+"""Rewards in Teams: the shop card's Redeem buttons, approval cards sent to the admins on the
+admin list, and the member told of the decision, all through the real Bot Framework endpoint."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.admins import change_admins
+from bot.services.catalog import add_item
+from bot.services.ledger import verify_ledger
+from bot.services.queries import show_balance
+from bot.services.rewards import adjust_points
+from tests.adapters.conftest import TeamsHarness
+from tests.fakes.bot_connector import Sent
+from tests.fakes.teams_sender import ANA, BO, RAJ, TENANT, activity
+from tests.support import OPERATOR, scalar, snapshot
+
+WS = WorkspaceRef("teams", TENANT)
+
+
+async def earned(h: TeamsHarness, who: dict[str, Any]) -> int:
+    shown = await show_balance(h.app.services, WS, MemberRef(who["id"]), newcomer_ok=True)
+    return shown.earned
+
+
+def submits(card: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The data of every Action.Submit on a card, wherever it sits."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Submit":
+                found.append(node["data"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(card)
+    return found
+
+
+async def personal(h: TeamsHarness, who: dict[str, Any], text: str = "", **kw: Any) -> None:
+    await h.send(activity(h.connector.url, text, sender=who, channel=False, **kw))
+
+
+async def next_sent(h: TeamsHarness, count: int) -> list[Sent]:
+    return await h.connector.wait_for(count)
+
+
+async def test_redeem_from_the_shop_card_and_an_admin_approves_from_theirs(
+    teams: TeamsHarness,
+) -> None:
+    await change_admins(teams.app.services, WS, OPERATOR, True, MemberRef(ANA["id"], "Ana Lima"))
+    await adjust_points(
+        teams.app.services, WS, OPERATOR, MemberRef(RAJ["id"]), 30, "seed", uuid.uuid4().hex
+    )
+    await add_item(teams.app.services, WS, OPERATOR, {"name": "Book", "cost": "20"})
+    await add_item(teams.app.services, WS, OPERATOR, {"name": "Hoodie", "cost": "100"})
+    await personal(teams, ANA, "help")  # the bot now knows Ana's personal chat
+    await personal(teams, RAJ, "shop")
+    shop = (await next_sent(teams, 2))[-1].card
+    assert shop is not None and "Hoodie" in str(shop)
+    [redeem] = submits(shop)  # only what Raj can afford has a button
+
+    await personal(teams, RAJ, value=redeem)
+    await personal(teams, RAJ, value=redeem)  # a double click
+    sent = await next_sent(teams, 5)
+    replies = [s.text for s in sent[2:]]
+    assert any("You redeemed Book for 20 points" in t for t in replies), replies
+    assert any("already" in t for t in replies), replies
+    assert await earned(teams, RAJ) == 10
+    assert await scalar(teams.app, "SELECT count(*) FROM redemptions") == 1
+
+    ana_chat = f"a:1{ANA['id']}-"
+    approval = next(
+        s for s in sent if s.conversation.startswith(ana_chat) and "redeemed Book" in str(s.card)
+    )
+    assert "Raj Patel redeemed Book for 20 points" in str(approval.card)
+    assert approval.reply_to is None  # a message of its own, not a reply
+    approve = next(d for d in submits(approval.card) if d["approve"] is True)
+
+    await personal(teams, ANA, value=approve)
+    sent = await next_sent(teams, 7)
+    assert any("Approved #" in s.text for s in sent[5:])
+    told = next(s for s in sent[5:] if s.conversation.startswith(f"a:1{RAJ['id']}-"))
+    assert "approved by Ana Lima" in str(told.card)
+    assert await verify_ledger(teams.app.services) == []
+
+
+async def test_a_reject_from_the_card_refunds_and_a_non_admin_is_refused(
+    teams: TeamsHarness,
+) -> None:
+    await change_admins(teams.app.services, WS, OPERATOR, True, MemberRef(ANA["id"], "Ana Lima"))
+    await adjust_points(
+        teams.app.services, WS, OPERATOR, MemberRef(RAJ["id"]), 30, "seed", uuid.uuid4().hex
+    )
+    await add_item(teams.app.services, WS, OPERATOR, {"name": "Book", "cost": "20"})
+    await personal(teams, ANA, "help")
+    await personal(teams, BO, "help")  # Bo's chat is known before the snapshot below
+    await personal(teams, RAJ, "redeem book")
+    sent = await next_sent(teams, 4)
+    approval = next(s for s in sent if s.card and "redeemed Book" in str(s.card))
+    reject = next(d for d in submits(approval.card) if d["approve"] is False)
+
+    before = await snapshot(teams.app)
+    await personal(teams, BO, value={**reject, "reason": "no"})
+    refused = (await next_sent(teams, 5))[-1]
+    assert "Only Kudos admins can approve or reject redemptions" in refused.text
+    assert await snapshot(teams.app) == before
+
+    await personal(teams, ANA, value={**reject, "reason": "Out of budget this quarter"})
+    sent = await next_sent(teams, 7)
+    told = next(s for s in sent[5:] if s.conversation.startswith(f"a:1{RAJ['id']}-"))
+    assert "Out of budget this quarter" in str(told.card)
+    assert await earned(teams, RAJ) == 30
+    assert await verify_ledger(teams.app.services) == []
