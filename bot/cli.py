@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import csv
 import json
 import logging
 import os
 import socket
 import sys
+import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -20,13 +23,18 @@ from bot import __version__
 from bot.adapters.console import render
 from bot.adapters.console.chat import PLATFORM as CONSOLE
 from bot.adapters.console.chat import member_ref, run_chat
+from bot.adapters.plain import admins_text, catalog_text, decided_text
 from bot.bootstrap import App, build
 from bot.config import Settings
-from bot.domain.errors import InvalidSetting, KudosError
+from bot.domain.errors import InvalidItem, InvalidSetting, KudosError
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.domain.schedule import KINDS
+from bot.services.admins import change_admins, cli_operator, read_audit, show_admins
+from bot.services.catalog import add_item, edit_item, import_items, remove_item, show_catalog
+from bot.services.export import EXPORTS, export_rows
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance, show_history, show_leaderboard
+from bot.services.rewards import adjust_points, decide_redemption
 from bot.services.schedules import add_schedule, build_post, remove_schedule, schedule_status
 from bot.services.settings import change_settings, show_settings
 
@@ -106,6 +114,63 @@ def _parser() -> argparse.ArgumentParser:
     package.add_argument("--domain", required=True, help="where kudos serve is reachable")
     package.add_argument("--out", default="kudos-teams.zip", help="the zip to write")
 
+    catalog = sub.add_parser("catalog", help="the reward catalog")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
+    scoped(catalog_sub.add_parser("list", help="every item, inactive ones included"), False)
+    add = catalog_sub.add_parser("add", help='add an item: name="Book voucher" cost=200 stock=10')
+    scoped(add, False)
+    add.add_argument("fields", nargs="+", metavar="FIELD=VALUE")
+    edit = catalog_sub.add_parser("edit", help="change an item: cost=150 active=no")
+    scoped(edit, False)
+    edit.add_argument("item", help="the item's name or number")
+    edit.add_argument("fields", nargs="+", metavar="FIELD=VALUE")
+    remove = catalog_sub.add_parser("remove", help="take an item out of the catalog")
+    scoped(remove, False)
+    remove.add_argument("item", help="the item's name or number")
+    imported = catalog_sub.add_parser(
+        "import",
+        help="add or update items from a CSV (name,cost,description,stock,approval,active)",
+    )
+    scoped(imported, False)
+    imported.add_argument("file", type=Path)
+
+    redemptions = sub.add_parser("redemptions", help="redemptions and their approval")
+    redemptions_sub = redemptions.add_subparsers(dest="redemptions_command", required=True)
+    listing = redemptions_sub.add_parser("list", help="redemptions, newest first")
+    scoped(listing, False)
+    listing.add_argument("--pending", action="store_true", help="only those awaiting a decision")
+    for name in ("approve", "reject"):
+        p = redemptions_sub.add_parser(name, help=f"{name} a pending redemption")
+        scoped(p, False)
+        p.add_argument("id", type=int)
+        if name == "reject":
+            p.add_argument("--reason", required=True, help="the member reads it")
+
+    admins = sub.add_parser("admins", help="the workspace's admin list")
+    admins_sub = admins.add_subparsers(dest="admins_command", required=True)
+    scoped(admins_sub.add_parser("list", help="who is on the admin list"), False)
+    for name in ("add", "remove"):
+        p = admins_sub.add_parser(name, help=f"{name} an admin (Slack or Teams user id)")
+        scoped(p, True)
+
+    audit = sub.add_parser("audit", help="admin actions: who did what, and when")
+    scoped(audit, False)
+    audit.add_argument("--since", type=_date, help="YYYY-MM-DD")
+    audit.add_argument("--limit", type=int, default=100)
+
+    adjust = sub.add_parser("adjust", help="add to (or take from) someone's earned points")
+    scoped(adjust, True)
+    adjust.add_argument("amount", type=int, help="e.g. 10 or -10")
+    adjust.add_argument("--reason", required=True)
+
+    export = sub.add_parser("export", help="kudos, ledger entries or redemptions as CSV or JSON")
+    export.add_argument("--workspace", required=True)
+    export.add_argument("--platform", default=CONSOLE)
+    export.add_argument("--what", choices=list(EXPORTS), required=True)
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--since", type=_date, help="YYYY-MM-DD (UTC)")
+    export.add_argument("--out", type=Path, help="a file to write (default: standard output)")
+
     ledger = sub.add_parser("ledger", help="ledger tools")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
     verify = ledger_sub.add_parser("verify", help="recompute every balance from the entries")
@@ -113,6 +178,20 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--platform", default=CONSOLE)
     verify.add_argument("--json", action="store_true")
     return parser
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.combine(date.fromisoformat(text), time(0), UTC)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-01") from None
+
+
+def _pairs(items: list[str], example: str) -> dict[str, str]:
+    pairs = [item.partition("=") for item in items]
+    if any(not sep or not name for name, sep, _ in pairs):
+        raise InvalidSetting(f"Write each change as NAME=VALUE, e.g. {example}.")
+    return {name: value for name, _, value in pairs}
 
 
 def _user(platform: str, user: str) -> MemberRef:
@@ -179,10 +258,8 @@ async def _top(args: argparse.Namespace, app: App) -> int:
 async def _settings(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
     if args.settings_command == "set":
-        pairs = [c.partition("=") for c in args.changes]
-        if any(not sep or not name for name, sep, _ in pairs):
-            raise InvalidSetting("Write each change as NAME=VALUE, e.g. max_amount=20.")
-        result = await change_settings(app.services, ws, {n: v for n, _, v in pairs})
+        changes = _pairs(args.changes, "max_amount=20")
+        result = await change_settings(app.services, ws, changes, cli_operator())
     else:
         result = await show_settings(app.services, ws)
     data = result.to_dict()
@@ -259,6 +336,163 @@ async def _post(args: argparse.Namespace, app: App) -> int:
     return 0
 
 
+async def _catalog(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
+    operator = cli_operator()
+    if args.catalog_command == "list":
+        shown = await show_catalog(app.services, ws)
+        _emit(
+            args,
+            [item.as_dict() for item in shown.items],
+            lambda c: c.print(catalog_text(shown), markup=False),
+        )
+        return 0
+    if args.catalog_command == "import":
+        try:
+            with args.file.open(newline="", encoding="utf-8-sig") as handle:
+                rows = list(csv.DictReader(handle))
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise InvalidItem(f"Could not read {args.file}: {exc}.") from None
+        if not rows:
+            raise InvalidItem(f"{args.file} has no rows under its header (name,cost,…).")
+        rows = [{(k or "").strip().casefold(): v for k, v in row.items()} for row in rows]
+        done = await import_items(app.services, ws, operator, rows)
+        _emit(
+            args,
+            {"added": list(done.added), "updated": list(done.updated)},
+            lambda c: c.print(
+                f"Imported {len(done.added)} new and {len(done.updated)} updated items.",
+                markup=False,
+            ),
+        )
+        return 0
+    if args.catalog_command == "add":
+        result = await add_item(app.services, ws, operator, _pairs(args.fields, "cost=200"))
+    elif args.catalog_command == "edit":
+        fields = _pairs(args.fields, "cost=150")
+        result = await edit_item(app.services, ws, operator, args.item, fields)
+    else:
+        result = await remove_item(app.services, ws, operator, args.item)
+    _emit(args, {"done": result.text}, lambda c: c.print(result.text, markup=False))
+    return 0
+
+
+async def _redemptions(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
+    operator = cli_operator()
+    if args.redemptions_command in {"approve", "reject"}:
+        approve = args.redemptions_command == "approve"
+        reason = None if approve else args.reason
+        decided = await decide_redemption(app.services, ws, operator, args.id, approve, reason)
+        _emit(
+            args,
+            {"id": decided.redemption.id, "status": decided.redemption.status},
+            lambda c: c.print(decided_text(decided), markup=False),
+        )
+        return 0
+    rows = await export_rows(app.services, ws, "redemptions", None)
+    if args.pending:
+        rows = [row for row in rows if row["status"] == "pending"]
+    rows.reverse()
+
+    def show(console: Console) -> None:
+        if not rows:
+            console.print("No redemptions.")
+        for row in rows:
+            line = (
+                f"#{row['id']:<5} {row['created_at'][:16]}  {row['member']}: {row['item']}, "
+                f"{row['cost']} points — {row['status']}"
+            )
+            if row["reason"]:
+                line += f" ({row['reason']})"
+            console.print(line, markup=False, soft_wrap=True)
+
+    _emit(args, rows, show)
+    return 0
+
+
+async def _admins(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
+    if args.admins_command == "list":
+        shown = await show_admins(app.services, ws)
+        _emit(
+            args,
+            [{"user": uid, "name": name} for uid, name in shown.admins],
+            lambda c: c.print(admins_text(shown), markup=False),
+        )
+        return 0
+    who = _user(args.platform, args.user)
+    done = await change_admins(app.services, ws, cli_operator(), args.admins_command == "add", who)
+    _emit(args, {"done": done.text}, lambda c: c.print(done.text, markup=False))
+    return 0
+
+
+async def _audit(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace)
+    entries = await read_audit(app.services, ws, args.since, max(1, args.limit))
+    data: list[dict[str, Any]] = [
+        {
+            "at": e.created_at.isoformat(),
+            "actor_id": e.actor_id,
+            "actor": e.actor_name,
+            "action": e.action,
+            "target": e.target,
+            "details": e.details,
+        }
+        for e in entries
+    ]
+
+    def show(console: Console) -> None:
+        if not data:
+            console.print("No admin actions recorded.")
+        for row in data:
+            details = json.dumps(row["details"], ensure_ascii=False, default=str)
+            console.print(
+                f"{row['at'][:19]}  {row['actor']}  {row['action']}  {row['target']}  {details}",
+                markup=False,
+                soft_wrap=True,
+            )
+
+    _emit(args, data, show)
+    return 0
+
+
+async def _adjust(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
+    key = f"cli:adjust:{uuid.uuid4().hex}"
+    done = await adjust_points(
+        app.services,
+        ws,
+        cli_operator(),
+        _user(args.platform, args.user),
+        args.amount,
+        args.reason,
+        key,
+    )
+    _emit(args, {"done": done.text}, lambda c: c.print(done.text, markup=False))
+    return 0
+
+
+async def _export(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace)
+    rows = await export_rows(app.services, ws, args.what, args.since)
+    out = args.out.open("w", newline="", encoding="utf-8") if args.out else sys.stdout
+    try:
+        if args.format == "json":
+            json.dump(rows, out, ensure_ascii=False, indent=1, default=str)
+            out.write("\n")
+        elif rows:
+            writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    finally:
+        if args.out:
+            out.close()
+    if args.out:
+        print(f"Wrote {len(rows)} {args.what} rows to {args.out}.", file=sys.stderr)
+    return 0
+
+
 async def _verify(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace) if args.workspace else None
     drifts = await verify_ledger(app.services, ws)
@@ -324,6 +558,12 @@ def main(argv: list[str] | None = None) -> int:
             "settings": _settings,
             "schedule": _schedule,
             "post": _post,
+            "catalog": _catalog,
+            "redemptions": _redemptions,
+            "admins": _admins,
+            "audit": _audit,
+            "adjust": _adjust,
+            "export": _export,
         }
         if args.command in handlers:
             handler = handlers[args.command]

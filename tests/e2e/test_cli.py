@@ -390,3 +390,123 @@ def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
         url=url,
     )
     assert bad.returncode == 1 and "try `fri 16:00`" in bad.stderr
+
+
+def test_rewards_from_the_command_line(sqlite_url: str, tmp_path: Path) -> None:
+    """Many processes in a row: on SQLite only (the services underneath are tested on both)."""
+    url = sqlite_url
+    assert kudos("chat", "--as", "bob", url=url, stdin="@ana 30 for the talk\n").returncode == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("name,cost\nPen,2\nCap,lots\n", encoding="utf-8")
+    refused = kudos("catalog", "import", "--workspace", "local", str(bad), url=url)
+    assert refused.returncode == 1 and "Row 3:" in refused.stderr
+    assert (
+        json.loads(kudos("catalog", "list", "--workspace", "local", "--json", url=url).stdout) == []
+    )
+
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text(
+        "Name,Cost,Stock,Approval,Description\n"
+        'Book voucher,20,5,yes,"Any book, up to 30 EUR"\n'
+        "Sticker,5,,no,\n",
+        encoding="utf-8",
+    )
+    imported = kudos("catalog", "import", "--workspace", "local", str(catalog), url=url)
+    assert imported.returncode == 0, imported.stderr
+    assert "Imported 2 new and 0 updated items" in imported.stdout
+    items = json.loads(kudos("catalog", "list", "--workspace", "local", "--json", url=url).stdout)
+    assert [(i["name"], i["stock"], i["needs_approval"]) for i in items] == [
+        ("Sticker", None, False),
+        ("Book voucher", 5, True),
+    ]
+
+    chat = kudos(
+        "chat",
+        "--as",
+        "ana",
+        url=url,
+        stdin="shop\nredeem book voucher\nredeem sticker\nredemptions\nadmin settings\n",
+    )
+    assert "you have 30 points to spend" in chat.stdout
+    assert "You redeemed Book voucher for 20 points" in chat.stdout
+    assert "Sticker is yours" in chat.stdout
+    assert "Only Kudos admins can see the settings" in chat.stdout
+
+    pending = json.loads(
+        kudos("redemptions", "list", "--workspace", "local", "--pending", "--json", url=url).stdout
+    )
+    assert [(r["member"], r["item"]) for r in pending] == [("ana", "Book voucher")]
+    rejected = kudos(
+        "redemptions",
+        "reject",
+        "--workspace",
+        "local",
+        str(pending[0]["id"]),
+        "--reason",
+        "out of budget",
+        url=url,
+    )
+    assert rejected.returncode == 0 and "Rejected #" in rejected.stdout
+    again = kudos("redemptions", "approve", "--workspace", "local", str(pending[0]["id"]), url=url)
+    assert again.returncode == 1 and "already rejected" in again.stderr
+
+    assert kudos("admins", "add", "--workspace", "local", "--user", "ana", url=url).returncode == 0
+    chat = kudos("chat", "--as", "ana", url=url, stdin="admin settings max_amount=20\n")
+    assert "max_amount: 20 (changed)" in chat.stdout
+    adjusted = kudos(
+        "adjust", "--workspace", "local", "--user", "ana", "5", "--reason", "prize", url=url
+    )
+    assert adjusted.returncode == 0 and "now have 30 to spend" in adjusted.stdout
+
+    audit = json.loads(kudos("audit", "--workspace", "local", "--json", url=url).stdout)
+    assert [a["action"] for a in reversed(audit)] == [
+        "catalog.add",
+        "catalog.add",
+        "redemption.reject",
+        "admins.add",
+        "settings.change",
+        "points.adjust",
+    ]
+    assert audit[1]["actor"] == "ana" and audit[1]["details"]["max_amount"]["to"] == 20
+    human = kudos("audit", "--workspace", "local", url=url).stdout
+    assert "redemption.reject" in human and "out of budget" in human
+
+    ledger_csv = kudos(
+        "export", "--workspace", "local", "--what", "ledger", "--format", "csv", url=url
+    ).stdout
+    header, *rows = ledger_csv.strip().splitlines()
+    assert header.startswith("id,created_at,kind,amount,debit_account,debit,")
+    assert sum(",redeem," in r for r in rows) == 2 and sum(",refund," in r for r in rows) == 1
+    out = tmp_path / "redemptions.json"
+    written = kudos(
+        "export",
+        "--workspace",
+        "local",
+        "--what",
+        "redemptions",
+        "--format",
+        "json",
+        "--since",
+        "2000-01-01",
+        "--out",
+        str(out),
+        url=url,
+    )
+    assert written.returncode == 0 and "Wrote 2 redemptions rows" in written.stderr
+    assert {r["status"] for r in json.loads(out.read_text())} == {"rejected", "fulfilled"}
+    future = kudos(
+        "export",
+        "--workspace",
+        "local",
+        "--what",
+        "kudos",
+        "--format",
+        "json",
+        "--since",
+        "2999-01-01",
+        url=url,
+    )
+    assert json.loads(future.stdout) == []
+    bad_date = kudos("export", "--workspace", "local", "--what", "kudos", "--since", "May", url=url)
+    assert bad_date.returncode == 2 and "not a date" in bad_date.stderr
+    assert kudos("ledger", "verify", url=url).returncode == 0
