@@ -3,9 +3,11 @@ millions of ledger entries, on SQLite and PostgreSQL.
 
     .venv/bin/python -m benchmarks.ledger                      # everything (about 10 minutes)
     .venv/bin/python -m benchmarks.ledger --backend sqlite --entries 1000000
+    .venv/bin/python -m benchmarks.ledger --gives 0 --entries 0      # redemptions only
 
 Gives go through `give_kudos` exactly as chat does (parse aside): one writer awaiting each give,
-then 16 concurrent writers. Leaderboard data is generated in bulk SQL (10M gives through the
+then 16 concurrent writers. Redemptions likewise, all of one item (the contended case).
+Leaderboard data is generated in bulk SQL (10M gives through the
 service would take hours): N kudos entries spread over 52 weeks among 5,000 members, plus the
 leaderboard totals the service keeps for them, then `show_leaderboard` is timed.
 """
@@ -35,8 +37,10 @@ from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.domain.model import MemberRef, WorkspaceRef, WorkspaceSettings, leaderboard_buckets
 from bot.services.admins import cli_operator
+from bot.services.catalog import add_item
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.queries import show_leaderboard
+from bot.services.rewards import adjust_points, redeem
 from bot.services.settings import change_settings
 
 PG_ADMIN = os.environ.get(
@@ -317,11 +321,64 @@ async def bench_leaderboard(backend: str, entries: int, calls: int = 200) -> dic
     return results
 
 
+REWARDS_WORKSPACE = WorkspaceRef("bench", "rewards")
+
+
+async def bench_redeems(backend: str, redeems: int, rounds: int) -> dict[str, float]:
+    """Median redemptions/s over `rounds`: one writer, then 16 concurrent. Every redemption
+    takes a unit of the same item (stock 1,000,000, approval needed) and puts its points into
+    the one escrow account, so the concurrent case measures contention on those two rows."""
+    url = await fresh_database(backend, "redeems")
+    app = await open_app(url)
+    operator = cli_operator()
+    rates: dict[str, list[float]] = {"one writer": [], "16 concurrent": []}
+    try:
+        people = [MemberRef(f"U{i:05d}", f"Member {i}") for i in range(200)]
+        for person in people:
+            await adjust_points(
+                app.services, REWARDS_WORKSPACE, operator, person, 10**8, "bench", uuid.uuid4().hex
+            )
+        await add_item(
+            app.services,
+            REWARDS_WORKSPACE,
+            operator,
+            {"name": "Book", "cost": "3", "stock": "1000000", "approval": "yes"},
+        )
+        rng = random.Random(11)
+
+        async def one(person: MemberRef) -> None:
+            await redeem(app.services, REWARDS_WORKSPACE, person, "Book", uuid.uuid4().hex)
+
+        for _ in range(rounds):
+            buyers = [rng.choice(people) for _ in range(redeems)]
+            started = time.perf_counter()
+            for person in buyers:
+                await one(person)
+            rates["one writer"].append(redeems / (time.perf_counter() - started))
+
+            queue = iter([rng.choice(people) for _ in range(redeems)])
+
+            async def worker(buyers: Any) -> None:
+                for person in buyers:
+                    await one(person)
+
+            started = time.perf_counter()
+            await asyncio.gather(*[worker(queue) for _ in range(16)])
+            rates["16 concurrent"].append(redeems / (time.perf_counter() - started))
+    finally:
+        await app.close()
+        await drop_database(backend, url)
+    return {label: statistics.median(values) for label, values in rates.items()}
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--gives", type=int, default=4000, help="gives per round; 0 to skip")
     parser.add_argument("--rounds", type=int, default=3, help="rounds; the median is reported")
+    parser.add_argument(
+        "--redeems", type=int, default=2000, help="redemptions per round; 0 to skip"
+    )
     parser.add_argument(
         "--entries",
         default="1000000,10000000",
@@ -337,6 +394,9 @@ async def main() -> None:
         if args.gives:
             for label, rate in (await bench_gives(backend, args.gives, args.rounds)).items():
                 print(f"{backend:8} gives/s {label:16} {rate:8.0f}", flush=True)
+        if args.redeems:
+            for label, rate in (await bench_redeems(backend, args.redeems, args.rounds)).items():
+                print(f"{backend:8} redeems/s {label:14} {rate:8.0f}", flush=True)
         for size in (int(s) for s in args.entries.split(",") if int(s)):
             for label, value in (await bench_leaderboard(backend, size)).items():
                 print(

@@ -275,11 +275,15 @@ async def _schedule(args: argparse.Namespace, app: App) -> int:
                 "Scheduled posts go to Slack or Teams: pass --platform slack (workspace: the "
                 "team id) or --platform teams (workspace: the tenant id)."
             )
-        added = await add_schedule(app.services, ws, args.kind, args.channel, args.when)
+        added = await add_schedule(
+            app.services, ws, args.kind, args.channel, args.when, actor=cli_operator()
+        )
         print(f"Scheduled: {added.describe()} in {added.channel}.")
         return 0
     if args.schedule_command == "remove":
-        if not await remove_schedule(app.services, ws, args.kind, args.channel):
+        if not await remove_schedule(
+            app.services, ws, args.kind, args.channel, actor=cli_operator()
+        ):
             print(f"kudos: no {args.kind} is scheduled in {args.channel}", file=sys.stderr)
             return 1
         print(f"Removed: {args.kind} in {args.channel}.")

@@ -43,6 +43,19 @@ async def require_admin(
         raise errors.AdminOnly(what)
 
 
+async def check_admin(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, what: str
+) -> None:
+    """Refuse `actor` unless they are an admin (for reads; writes check in their own
+    transaction with `require_admin`)."""
+
+    async def read(uow: UnitOfWork) -> bool:
+        return await is_admin(uow, await uow.workspaces.get(workspace_ref), actor)
+
+    if not await in_transaction(ctx, read, write=False):
+        raise errors.AdminOnly(what)
+
+
 async def audit(
     uow: UnitOfWork,
     workspace: Workspace,

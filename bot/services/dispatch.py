@@ -28,13 +28,12 @@ from bot.domain.commands import (
     Undo,
 )
 from bot.domain.model import MemberRef, WorkspaceRef
-from bot.services.admins import change_admins, is_admin, show_admins
+from bot.services.admins import change_admins, check_admin, show_admins
 from bot.services.badges import show_badges
 from bot.services.catalog import add_item, edit_item, remove_item, show_catalog
-from bot.services.context import ServiceContext, in_transaction
+from bot.services.context import ServiceContext
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.learning import share_learning
-from bot.services.ports import UnitOfWork
 from bot.services.queries import show_balance, show_help, show_history, show_leaderboard
 from bot.services.results import Result, ScheduleChanged, SchedulesShown, SettingsShown
 from bot.services.rewards import (
@@ -134,28 +133,18 @@ async def _admin_schedule(
     channel: str | None,
 ) -> Result:
     """Scheduled posts from chat: admins only."""
-    await _require_admin(ctx, workspace, actor, "manage scheduled posts")
+    await check_admin(ctx, workspace, actor, "manage scheduled posts")
     if command.action == "list":
         return SchedulesShown(tuple(await schedule_status(ctx, workspace)))
     target = command.channel or channel
     if not target or command.kind is None:
         raise errors.InvalidSetting("Say which channel, e.g. `admin schedule add weekly #team`.")
     if command.action == "remove":
-        if not await remove_schedule(ctx, workspace, command.kind, target):
+        if not await remove_schedule(ctx, workspace, command.kind, target, actor=actor):
             raise errors.InvalidSetting(f"No {command.kind.replace('_', ' ')} is scheduled there.")
         return ScheduleChanged(f"Removed the {command.kind.replace('_', ' ')} there.")
-    added = await add_schedule(ctx, workspace, command.kind, target, command.when)
+    added = await add_schedule(ctx, workspace, command.kind, target, command.when, actor=actor)
     return ScheduleChanged(f"Scheduled: {added.describe()}, in the workspace's time zone.")
-
-
-async def _require_admin(
-    ctx: ServiceContext, workspace: WorkspaceRef, actor: MemberRef, what: str
-) -> None:
-    async def check(uow: UnitOfWork) -> bool:
-        return await is_admin(uow, await uow.workspaces.get(workspace), actor)
-
-    if not await in_transaction(ctx, check, write=False):
-        raise errors.AdminOnly(what)
 
 
 async def _admin_catalog(
@@ -168,7 +157,7 @@ async def _admin_catalog(
         return await edit_item(ctx, workspace, actor, command.item, fields)
     if command.action == "remove" and command.item:
         return await remove_item(ctx, workspace, actor, command.item)
-    await _require_admin(ctx, workspace, actor, "manage the catalog")
+    await check_admin(ctx, workspace, actor, "manage the catalog")
     return await show_catalog(ctx, workspace)
 
 
@@ -176,7 +165,7 @@ async def _admin_settings(
     ctx: ServiceContext, command: AdminSettings, workspace: WorkspaceRef, actor: MemberRef
 ) -> SettingsShown:
     if not command.changes:
-        await _require_admin(ctx, workspace, actor, "see the settings")
+        await check_admin(ctx, workspace, actor, "see the settings")
         return SettingsShown(await show_settings(ctx, workspace))
     changes = dict(command.changes)
     return SettingsShown(await change_settings(ctx, workspace, changes, actor), tuple(changes))

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from bot.domain import errors
 from bot.domain.model import AccountKind, EntryKind, Member, MemberRef, Transfer, WorkspaceRef
-from bot.domain.rewards import FULFILLED, PENDING, REJECTED, reject_reason
+from bot.domain.rewards import FULFILLED, PENDING, REJECTED, Redemption, reject_reason
 from bot.services.admins import audit, is_admin, require_admin
 from bot.services.context import ServiceContext, in_transaction, notify
 from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
@@ -87,8 +87,17 @@ async def redeem(
             raise errors.NotEnoughPoints(
                 item.name, item.cost, current[member.id].earned_balance
             ) from None
-        redemption = await uow.redemptions.get(workspace, redemption_id)
-        assert redemption is not None
+        redemption = Redemption(
+            id=redemption_id,
+            item_id=item.id,
+            item_name=item.name,
+            member_external_id=member.external_id,
+            member_name=member.display_name,
+            cost=item.cost,
+            status=status,
+            created_at=now,
+            decided_at=None if status == PENDING else now,
+        )
         admins = await uow.admins.all(workspace) if status == PENDING else []
         await uow.commit()
         taken = replace(item, stock=None if item.stock is None else item.stock - 1)

@@ -12,8 +12,9 @@ import logging
 from datetime import datetime, timedelta
 
 from bot.domain import errors
-from bot.domain.model import WorkspaceRef
+from bot.domain.model import MemberRef, WorkspaceRef
 from bot.domain.schedule import Schedule, ScheduleRun, due, next_slot, parse_when
+from bot.services.admins import audit, require_admin
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import UnitOfWork
 from bot.services.posts import leaderboard_post, learning_post
@@ -33,17 +34,35 @@ RETRY_AFTER = (
 
 
 async def add_schedule(
-    ctx: ServiceContext, ref: WorkspaceRef, kind: str, channel: str, when: str | None = None
+    ctx: ServiceContext,
+    ref: WorkspaceRef,
+    kind: str,
+    channel: str,
+    when: str | None = None,
+    *,
+    actor: MemberRef,
 ) -> Schedule:
-    """Add (or move) a scheduled post in a channel, at `when` (`fri 16:00`; defaults by kind)."""
+    """Add (or move) a scheduled post in a channel, at `when` (`fri 16:00`; defaults by kind).
+    Admins only; audited."""
     checked, weekday, hour, minute = parse_when(kind, when)
     if not channel.strip():
         raise errors.InvalidSetting("Say which channel the post goes to.")
 
     async def work(uow: UnitOfWork) -> Schedule:
+        await require_admin(uow, await uow.workspaces.get(ref), actor, "manage scheduled posts")
         workspace = await uow.workspaces.ensure(ref)
+        now = ctx.clock.now()
         schedule = await uow.schedules.add(
-            workspace, checked, channel.strip(), (weekday, hour, minute), ctx.clock.now()
+            workspace, checked, channel.strip(), (weekday, hour, minute), now
+        )
+        await audit(
+            uow,
+            workspace,
+            actor,
+            "schedule.add",
+            f"{checked} in {channel.strip()}",
+            {"when": schedule.describe()},
+            now,
         )
         await uow.commit()
         return schedule
@@ -51,15 +70,21 @@ async def add_schedule(
     return await in_transaction(ctx, work)
 
 
-async def remove_schedule(ctx: ServiceContext, ref: WorkspaceRef, kind: str, channel: str) -> bool:
-    """Stop a scheduled post; False if there was none."""
+async def remove_schedule(
+    ctx: ServiceContext, ref: WorkspaceRef, kind: str, channel: str, *, actor: MemberRef
+) -> bool:
+    """Stop a scheduled post; False if there was none. Admins only; audited."""
 
     async def work(uow: UnitOfWork) -> bool:
         workspace = await uow.workspaces.get(ref)
+        await require_admin(uow, workspace, actor, "manage scheduled posts")
         if workspace is None:
             return False
         removed = await uow.schedules.remove(workspace, kind, channel)
-        await uow.commit()
+        if removed:
+            now = ctx.clock.now()
+            await audit(uow, workspace, actor, "schedule.remove", f"{kind} in {channel}", {}, now)
+            await uow.commit()
         return removed
 
     return await in_transaction(ctx, work)

@@ -14,7 +14,7 @@ from bot.web.server import asgi_app
 from tests.adapters.conftest import SlackHarness
 from tests.adapters.slack_helpers import ws
 from tests.conftest import FakeClock
-from tests.support import snapshot
+from tests.support import OPERATOR, snapshot
 
 
 async def test_home_tab_shows_allowance_earned_recent_kudos_and_the_weekly_top(
@@ -85,7 +85,9 @@ async def test_scheduled_leaderboards_go_to_the_slack_channel_and_failures_are_r
 ) -> None:
     await slack.slack.command("<@URAJ> 7 for the design review #feedback", user="UANA")
     await slack.fake.wait_for("response_url", 2)
-    await add_schedule(slack.app.services, ws(), "weekly_leaderboard", "CTEAM", "fri 16:00")
+    await add_schedule(
+        slack.app.services, ws(), "weekly_leaderboard", "CTEAM", "fri 16:00", actor=OPERATOR
+    )
     clock.current = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
     slack.fake.fail("chat.postMessage", 500, times=3)  # the client's own retries give up
     assert [o[3] for o in await run_due_posts(slack.app.services)] == ["retry"]

@@ -192,14 +192,20 @@ async def test_scheduled_learning_shoutouts_are_posted_into_the_installed_channe
     await teams.send(say(teams, "kudos {} 3 for the pairing #mentoring", RAJ))
     await teams.connector.wait_for(3)
     channel = "19:general-channel@thread.tacv2"
-    await add_schedule(teams.app.services, WS, "learning_shoutouts", channel, "fri 15:00")
+    await add_schedule(
+        teams.app.services, WS, "learning_shoutouts", channel, "fri 15:00", actor=OPERATOR
+    )
     clock.current = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
     assert [o[3] for o in await run_due_posts(teams.app.services)] == ["posted"]
     posted = (await teams.connector.wait_for(4))[-1]
     assert posted.conversation == channel and posted.reply_to is None  # a new thread
     assert "Raj Patel" in str(posted.card) and "Learning shoutouts" in str(posted.card)
     await add_schedule(
-        teams.app.services, WS, "weekly_leaderboard", "19:not-installed@thread.tacv2"
+        teams.app.services,
+        WS,
+        "weekly_leaderboard",
+        "19:not-installed@thread.tacv2",
+        actor=OPERATOR,
     )
     clock.current = datetime(2026, 11, 20, 16, 0, tzinfo=UTC)
     assert [o[3] for o in await run_due_posts(teams.app.services)] == ["retry"]

@@ -51,14 +51,18 @@ async def next_sent(h: TeamsHarness, count: int) -> list[Sent]:
     return await h.connector.wait_for(count)
 
 
+async def ana_admin_raj_30_points_and_a_book(h: TeamsHarness) -> None:
+    await change_admins(h.app.services, WS, OPERATOR, True, MemberRef(ANA["id"], "Ana Lima"))
+    await adjust_points(
+        h.app.services, WS, OPERATOR, MemberRef(RAJ["id"]), 30, "seed", uuid.uuid4().hex
+    )
+    await add_item(h.app.services, WS, OPERATOR, {"name": "Book", "cost": "20"})
+
+
 async def test_redeem_from_the_shop_card_and_an_admin_approves_from_theirs(
     teams: TeamsHarness,
 ) -> None:
-    await change_admins(teams.app.services, WS, OPERATOR, True, MemberRef(ANA["id"], "Ana Lima"))
-    await adjust_points(
-        teams.app.services, WS, OPERATOR, MemberRef(RAJ["id"]), 30, "seed", uuid.uuid4().hex
-    )
-    await add_item(teams.app.services, WS, OPERATOR, {"name": "Book", "cost": "20"})
+    await ana_admin_raj_30_points_and_a_book(teams)
     await add_item(teams.app.services, WS, OPERATOR, {"name": "Hoodie", "cost": "100"})
     await personal(teams, ANA, "help")  # the bot now knows Ana's personal chat
     await personal(teams, RAJ, "shop")
@@ -94,11 +98,7 @@ async def test_redeem_from_the_shop_card_and_an_admin_approves_from_theirs(
 async def test_a_reject_from_the_card_refunds_and_a_non_admin_is_refused(
     teams: TeamsHarness,
 ) -> None:
-    await change_admins(teams.app.services, WS, OPERATOR, True, MemberRef(ANA["id"], "Ana Lima"))
-    await adjust_points(
-        teams.app.services, WS, OPERATOR, MemberRef(RAJ["id"]), 30, "seed", uuid.uuid4().hex
-    )
-    await add_item(teams.app.services, WS, OPERATOR, {"name": "Book", "cost": "20"})
+    await ana_admin_raj_30_points_and_a_book(teams)
     await personal(teams, ANA, "help")
     await personal(teams, BO, "help")  # Bo's chat is known before the snapshot below
     await personal(teams, RAJ, "redeem book")

@@ -1,5 +1,6 @@
-"""Property: whatever sequence of gives, undos, period changes and setting changes happens,
-the ledger verifies clean, points are conserved and balances match a simple model."""
+"""Property: whatever sequence of gives, undos, period changes, setting changes, redemptions
+and decisions happens, the ledger verifies clean (escrow included), points are conserved, and
+balances and stock match a simple model."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import itertools
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import uuid4
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -15,12 +17,14 @@ from hypothesis import strategies as st
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.domain import errors
-from bot.domain.model import WorkspaceRef
+from bot.domain.model import MemberRef, WorkspaceRef
+from bot.services.catalog import add_item, show_catalog
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance, show_leaderboard
+from bot.services.rewards import decide_redemption, redeem
 from bot.services.undo import undo_last_kudos
 from tests.conftest import FakeClock
-from tests.support import configure, give, person, scalar
+from tests.support import OPERATOR, configure, give, person, scalar
 
 PEOPLE = ["ana", "raj", "bo", "cy"]
 UNDO_WINDOW = timedelta(minutes=10)
@@ -40,7 +44,26 @@ changes = st.tuples(
     st.booleans(),
     st.sampled_from([20, 100]),
 )
-operations = st.lists(st.one_of(gives, gives, undos, waits, changes), min_size=1, max_size=14)
+redeems = st.tuples(st.just("redeem"), st.sampled_from(PEOPLE), st.sampled_from(["Mug", "Sticker"]))
+decisions = st.tuples(st.just("decide"), st.integers(min_value=0, max_value=3), st.booleans())
+SHOPPING = [
+    ("give", "ana", ["raj"], 10),
+    ("redeem", "raj", "Mug"),
+    ("give", "bo", ["raj"], 10),
+    ("redeem", "raj", "Mug"),
+    ("redeem", "raj", "Mug"),
+    ("decide", 0, False),
+    ("redeem", "raj", "Sticker"),
+    ("undo", "bo"),
+    ("decide", 0, True),
+]
+SPENT = [("give", "ana", ["raj"], 10), *[("redeem", "raj", "Sticker")] * 3, ("undo", "ana")]
+operations = st.lists(
+    st.one_of(gives, gives, undos, waits, changes, redeems, decisions), min_size=1, max_size=14
+)
+ITEMS = {"Mug": (5, True), "Sticker": (3, False)}  # name: (cost, needs approval)
+MUG_STOCK = 2
+ADMIN = MemberRef("boss", "Boss", is_admin=True)
 
 
 def same_period(period: str, at: datetime, moment: datetime) -> bool:
@@ -97,6 +120,14 @@ async def run_scenario(database_url: str, ops: list[tuple[object, ...]]) -> None
         earned["raj"] += 1
         given_by["ana"].append((["raj"], 1, clock.now()))
         moments = [clock.now()]
+        await add_item(
+            app.services, workspace, OPERATOR, {"name": "Mug", "cost": "5", "stock": str(MUG_STOCK)}
+        )
+        await add_item(
+            app.services, workspace, OPERATOR, {"name": "Sticker", "cost": "3", "approval": "no"}
+        )
+        mugs = MUG_STOCK
+        pending: list[tuple[int, str, str]] = []  # (redemption id, who, item)
         for op in ops:
             match op:
                 case ("give", giver, recipients, amount):
@@ -118,6 +149,9 @@ async def run_scenario(database_url: str, ops: list[tuple[object, ...]]) -> None
                     except errors.NothingToUndo:
                         assert last is None
                         continue
+                    except errors.PointsAlreadySpent:
+                        assert last is not None and any(earned[r] < last[1] for r in last[0])
+                        continue
                     except errors.UndoWindowExpired:
                         assert last is not None and clock.now() - last[2] > UNDO_WINDOW
                         continue
@@ -125,6 +159,33 @@ async def run_scenario(database_url: str, ops: list[tuple[object, ...]]) -> None
                     recipients, amount, _ = given_by[giver].pop()
                     for r in recipients:
                         earned[r] -= amount
+                case ("redeem", who, item):
+                    cost, approval = ITEMS[str(item)]
+                    try:
+                        done = await redeem(
+                            app.services, workspace, person(str(who)), str(item), str(uuid4())
+                        )
+                    except errors.NotEnoughPoints:
+                        assert earned[who] < cost
+                        continue
+                    except errors.OutOfStock:
+                        assert item == "Mug" and mugs == 0
+                        continue
+                    assert earned[who] >= cost and (item != "Mug" or mugs > 0)
+                    earned[who] -= cost
+                    mugs -= item == "Mug"
+                    if approval:
+                        pending.append((done.redemption.id, str(who), str(item)))
+                case ("decide", index, approve):
+                    if not pending:
+                        continue
+                    redemption, who, item = pending.pop(int(index) % len(pending))
+                    await decide_redemption(
+                        app.services, workspace, ADMIN, redemption, bool(approve), "no"
+                    )
+                    if not approve:
+                        earned[who] += ITEMS[item][0]
+                        mugs += item == "Mug"
                 case ("wait", minutes):
                     clock.advance(minutes=minutes)
                 case ("settings", period, rollover, allowance):
@@ -147,6 +208,8 @@ async def run_scenario(database_url: str, ops: list[tuple[object, ...]]) -> None
             assert balance.earned == earned[name], name
             assert balance.allowance_left >= 0
         assert await scalar(app, "SELECT min(balance) FROM accounts WHERE kind <> 'mint'") >= 0
+        shelf = (await show_catalog(app.services, workspace)).items
+        assert [i.stock for i in shelf if i.name == "Mug"] == [mugs]
     finally:
         await app.close()
 
@@ -158,6 +221,8 @@ async def run_scenario(database_url: str, ops: list[tuple[object, ...]]) -> None
 )
 @given(ops=operations)
 @example(ops=[("wait", 9), ("undo", "ana")])  # given Sunday 23:52, undone Monday 00:01
+@example(ops=SHOPPING)  # a sold-out mug, a refund that puts one back, an undo after spending
+@example(ops=SPENT)  # the points are spent: the undo is refused
 def test_ledger_stays_balanced_on_sqlite(sqlite_url: str, ops: list[tuple[object, ...]]) -> None:
     asyncio.run(run_scenario(sqlite_url, ops))
 
@@ -169,6 +234,8 @@ def test_ledger_stays_balanced_on_sqlite(sqlite_url: str, ops: list[tuple[object
 )
 @given(ops=operations)
 @example(ops=[("wait", 9), ("undo", "ana")])
+@example(ops=SHOPPING)
+@example(ops=SPENT)
 def test_ledger_stays_balanced_on_postgres(
     postgres_url: str, ops: list[tuple[object, ...]]
 ) -> None:

@@ -26,6 +26,7 @@ from bot.services.rewards import (
     show_redemptions,
     show_shop,
 )
+from bot.services.schedules import add_schedule, remove_schedule
 from bot.services.settings import change_settings
 from bot.services.undo import undo_last_kudos
 from tests.conftest import FakeClock
@@ -315,6 +316,7 @@ async def test_two_admins_clicking_at_once_decide_once(app: App, second_app: App
         lambda app: change_admins(app.services, WS, person("ana"), True, person("ana")),
         lambda app: adjust_points(app.services, WS, person("ana"), person("raj"), 5, "hi", "k"),
         lambda app: decide_redemption(app.services, WS, person("ana"), 1, True),
+        lambda app: add_schedule(app.services, WS, "weekly_leaderboard", "C1", actor=person("ana")),
     ],
     ids=[
         "catalog-add",
@@ -325,6 +327,7 @@ async def test_two_admins_clicking_at_once_decide_once(app: App, second_app: App
         "admins",
         "adjust",
         "decide",
+        "schedule",
     ],
 )
 async def test_a_non_admins_admin_command_is_refused_and_changes_nothing(
@@ -463,6 +466,8 @@ async def test_every_admin_action_is_audited_with_who_and_what_changed(app: App)
     pending = await buy(app, "raj", "Mug")
     await decide_redemption(app.services, WS, person("ana"), pending.redemption.id, False, "later")
     await remove_item(app.services, WS, ADMIN, "Mug")
+    await add_schedule(app.services, WS, "weekly_leaderboard", "C1", "fri 16:00", actor=ADMIN)
+    await remove_schedule(app.services, WS, "weekly_leaderboard", "C1", actor=ADMIN)
 
     entries = await read_audit(app.services, WS)
 
@@ -474,6 +479,8 @@ async def test_every_admin_action_is_audited_with_who_and_what_changed(app: App)
         "points.adjust",
         "redemption.reject",
         "catalog.remove",
+        "schedule.add",
+        "schedule.remove",
     ]
     by_action = {e.action: e for e in entries}
     assert by_action["settings.change"].details == {"max_amount": {"from": 50, "to": 20}}
@@ -482,6 +489,7 @@ async def test_every_admin_action_is_audited_with_who_and_what_changed(app: App)
     assert by_action["redemption.reject"].actor_id == "ana"
     assert by_action["redemption.reject"].details["reason"] == "later"
     assert by_action["points.adjust"].actor_id == OPERATOR.external_id
+    assert by_action["schedule.add"].details == {"when": "weekly leaderboard, Fri at 16:00"}
 
 
 async def test_exports_hold_every_row_since_a_date(app: App, clock: FakeClock) -> None:

@@ -18,7 +18,7 @@ from bot.services.posts import leaderboard_post, learning_post
 from bot.services.results import KudosGiven, LearningShared, ScheduledPost
 from bot.services.schedules import add_schedule, run_due_posts, schedule_status
 from tests.conftest import FakeClock
-from tests.support import WS, configure, give, person
+from tests.support import OPERATOR, WS, configure, give, person
 
 
 @dataclass
@@ -67,7 +67,7 @@ def at(clock: FakeClock, *args: int) -> None:
 async def test_a_weekly_post_fires_at_four_local_time_on_both_sides_of_the_dst_change(
     app: App, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    await add_schedule(app.services, WS, "weekly_leaderboard", "C1", "fri 16:00")
+    await add_schedule(app.services, WS, "weekly_leaderboard", "C1", "fri 16:00", actor=OPERATOR)
     at(clock, 2026, 10, 23, 13, 59)  # 15:59 CEST
     assert await run_due_posts(app.services) == []
     at(clock, 2026, 10, 23, 14, 0)  # 16:00 CEST
@@ -91,8 +91,8 @@ async def test_two_servers_on_one_database_post_once(
         Settings(DATABASE_URL=database_url), clock=clock, notifier=notifier, migrate=False
     )
     try:
-        await add_schedule(app.services, WS, "weekly_leaderboard", "C1")
-        await add_schedule(app.services, WS, "learning_shoutouts", "C2")
+        await add_schedule(app.services, WS, "weekly_leaderboard", "C1", actor=OPERATOR)
+        await add_schedule(app.services, WS, "learning_shoutouts", "C2", actor=OPERATOR)
         at(clock, 2026, 11, 20, 15, 0)  # Friday 16:00 Berlin: both are due
         results = await asyncio.gather(
             *(run_due_posts(a.services) for a in (app, other, app, other))
@@ -109,7 +109,7 @@ async def test_two_servers_on_one_database_post_once(
 async def test_a_run_missed_while_down_is_posted_once_when_the_server_returns(
     app: App, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    await add_schedule(app.services, WS, "weekly_leaderboard", "C1")
+    await add_schedule(app.services, WS, "weekly_leaderboard", "C1", actor=OPERATOR)
     at(clock, 2026, 11, 6, 12, 0)
     await run_due_posts(app.services)
     at(clock, 2026, 11, 20, 18, 0)  # down since the 6th: two Fridays missed, the last 3 h ago
@@ -124,7 +124,7 @@ async def test_a_run_missed_while_down_is_posted_once_when_the_server_returns(
 async def test_a_failing_post_is_retried_with_back_off_then_recorded(
     app: App, clock: FakeClock, notifier: RecordingNotifier
 ) -> None:
-    await add_schedule(app.services, WS, "weekly_leaderboard", "C1")
+    await add_schedule(app.services, WS, "weekly_leaderboard", "C1", actor=OPERATOR)
     notifier.failures = 1
     at(clock, 2026, 11, 20, 15, 0)
     assert await run_due_posts(app.services) == [("acme", "weekly_leaderboard", "C1", "retry")]

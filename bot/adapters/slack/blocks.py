@@ -422,7 +422,8 @@ def home(
         {"type": "header", "text": plain("Your kudos", 150)},
         _section(
             f"*{points(bal.allowance_left)}* left to give, renewing "
-            f"{bal.renews_at:%A %B %-d}.\n*{points(bal.earned)}* earned from others."
+            f"{bal.renews_at:%A %B %-d}.\n*{points(bal.earned)}* earned from others: "
+            "spend them on a reward with `/kudos shop`."
         ),
         {"type": "divider"},
         _section("*Recently received*"),

@@ -93,6 +93,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         """Approve: the first admin's click decides; a later one is told who was first."""
         await ack()
         _, _, value, _ = _clicked(body)
+        if not value.isdigit():
+            return  # not a button of ours
 
         async def work() -> None:
             outcome = await decide(body, client, True, int(value))
@@ -112,6 +114,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         """Reject: a modal asks why before anything changes."""
         await ack()
         _, _, value, container = _clicked(body)
+        if not value.isdigit():
+            return
         where = {"channel": container.get("channel_id"), "ts": container.get("message_ts")}
 
         async def ask_why() -> None:

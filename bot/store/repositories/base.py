@@ -10,8 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 
-from bot.store.database import SqlConnection
+from bot.services.ports import DuplicateDelivery
+from bot.store.database import SqlConnection, is_unique_violation
 
 
 def utc(value: datetime) -> datetime:
@@ -26,3 +29,12 @@ class Repository:
 
     def _insert(self, table: Any) -> Any:
         return (postgresql.insert if self.is_postgres else sqlite.insert)(table)
+
+    async def _execute_unique(self, statement: Any) -> CursorResult[Any]:
+        """Execute a write whose unique key says "seen before": that becomes DuplicateDelivery."""
+        try:
+            return await self.conn.execute(statement)
+        except IntegrityError as exc:
+            if is_unique_violation(exc):
+                raise DuplicateDelivery() from exc
+            raise

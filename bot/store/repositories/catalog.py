@@ -6,12 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, case, select, update
-from sqlalchemy.exc import IntegrityError
 
 from bot.domain.model import Workspace
 from bot.domain.rewards import RewardItem
-from bot.services.ports import DuplicateDelivery
-from bot.store.database import is_unique_violation
 from bot.store.models import RewardItemRow
 from bot.store.repositories.base import Repository
 
@@ -58,18 +55,13 @@ def _columns(fields: dict[str, Any]) -> dict[str, Any]:
 
 class SqlCatalogRepository(Repository):
     async def add(self, workspace: Workspace, fields: dict[str, Any], at: datetime) -> RewardItem:
-        try:
-            item_id = (
-                await self.conn.execute(
-                    self._insert(RewardItemRow)
-                    .values(workspace_id=workspace.id, created_at=at, **_columns(fields))
-                    .returning(RewardItemRow.id)
-                )
-            ).scalar_one()
-        except IntegrityError as exc:
-            if is_unique_violation(exc):
-                raise DuplicateDelivery() from exc
-            raise
+        item_id = (
+            await self._execute_unique(
+                self._insert(RewardItemRow)
+                .values(workspace_id=workspace.id, created_at=at, **_columns(fields))
+                .returning(RewardItemRow.id)
+            )
+        ).scalar_one()
         found = await self._by_id(workspace, item_id)
         assert found is not None
         return found
@@ -113,17 +105,12 @@ class SqlCatalogRepository(Repository):
     async def update(
         self, workspace: Workspace, item_id: int, fields: dict[str, Any]
     ) -> RewardItem:
-        try:
-            await self.conn.execute(
-                update(RewardItemRow)
-                .where(RewardItemRow.workspace_id == workspace.id)
-                .where(RewardItemRow.id == item_id)
-                .values(**_columns(fields))
-            )
-        except IntegrityError as exc:
-            if is_unique_violation(exc):
-                raise DuplicateDelivery() from exc
-            raise
+        await self._execute_unique(
+            update(RewardItemRow)
+            .where(RewardItemRow.workspace_id == workspace.id)
+            .where(RewardItemRow.id == item_id)
+            .values(**_columns(fields))
+        )
         found = await self._by_id(workspace, item_id)
         assert found is not None
         return found

@@ -6,12 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, select, update
-from sqlalchemy.exc import IntegrityError
 
 from bot.domain.model import Member, Workspace
 from bot.domain.rewards import PENDING, Redemption, RewardItem
-from bot.services.ports import DuplicateDelivery
-from bot.store.database import is_unique_violation
 from bot.store.models import MemberRow, RedemptionRow, RewardItemRow
 from bot.store.repositories.base import Repository, utc
 
@@ -66,25 +63,20 @@ class SqlRedemptionRepository(Repository):
         idempotency_key: str,
         at: datetime,
     ) -> int:
-        try:
-            result = await self.conn.execute(
-                self._insert(RedemptionRow)
-                .values(
-                    workspace_id=workspace.id,
-                    item_id=item.id,
-                    member_id=member.id,
-                    cost=item.cost,
-                    status=status,
-                    idempotency_key=idempotency_key,
-                    created_at=at,
-                    decided_at=None if status == PENDING else at,
-                )
-                .returning(RedemptionRow.id)
+        result = await self._execute_unique(
+            self._insert(RedemptionRow)
+            .values(
+                workspace_id=workspace.id,
+                item_id=item.id,
+                member_id=member.id,
+                cost=item.cost,
+                status=status,
+                idempotency_key=idempotency_key,
+                created_at=at,
+                decided_at=None if status == PENDING else at,
             )
-        except IntegrityError as exc:
-            if is_unique_violation(exc):
-                raise DuplicateDelivery() from exc
-            raise
+            .returning(RedemptionRow.id)
+        )
         return int(result.scalar_one())
 
     async def get(self, workspace: Workspace, redemption_id: int) -> Redemption | None:
