@@ -161,7 +161,7 @@ def decision_text(result: RedemptionDecided) -> str:
     why = f": {r.reason}" if r.reason else ""
     return (
         f"↩ Your redemption of {r.item_name} (#{r.id}) was declined by {r.decided_by}{why}. "
-        f"The {points(r.cost)} are back: you have {points(result.earned_after)} to spend."
+        f"{points(r.cost)} went back to you: you have {points(result.earned_after)} to spend."
     )
 
 
