@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.rewards import FULFILLED, PENDING, Redemption, RewardItem
+from bot.domain.rewards import CANCELLED, FULFILLED, PENDING, Redemption, RewardItem
 from bot.services.results import (
     AdminsShown,
     CatalogShown,
@@ -147,6 +147,11 @@ def redemptions_text(result: RedemptionsShown) -> str:
 def decided_text(result: RedemptionDecided) -> str:
     """What the deciding admin is told."""
     r = result.redemption
+    if r.status == CANCELLED:
+        return (
+            f"Cancelled #{r.id}: {r.item_name}. {points(r.cost)} went back to you: you have "
+            f"{points(result.earned_after)} to spend."
+        )
     verb = "Approved" if r.status == FULFILLED else "Rejected"
     return f"{verb} #{r.id}: {r.item_name} for {r.member_name}."
 

@@ -93,6 +93,13 @@ class Redemptions:
     """`redemptions`: your own; admins also see the queue awaiting a decision."""
 
 
+@dataclass(frozen=True)
+class CancelRedemption:
+    """`cancel 12`: withdraw one's own redemption while it awaits a decision."""
+
+    redemption_id: int
+
+
 Fields = tuple[tuple[str, str], ...]
 
 
@@ -159,6 +166,7 @@ Command = (
     | Shop
     | Redeem
     | Redemptions
+    | CancelRedemption
     | AdminCatalog
     | AdminSettings
     | AdminAdmins

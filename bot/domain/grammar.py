@@ -25,6 +25,7 @@ from bot.domain.commands import (
     AdminSettings,
     Badges,
     Balance,
+    CancelRedemption,
     Command,
     Fields,
     Give,
@@ -455,6 +456,15 @@ def parse_command(text: str) -> Command:
             return Shop()
         if head in {"redemptions", "orders"} and not rest:
             return Redemptions()
+        if head == "cancel" or (head in {"redemptions", "redemption"} and rest):
+            if head != "cancel":
+                if rest[0].norm.casefold() != "cancel":
+                    raise ParseError("Try `redemptions`, or `cancel 12` to withdraw one.")
+                rest = rest[1:]
+            found = _ID.fullmatch(rest[0].norm) if len(rest) == 1 else None
+            if found is None:
+                raise ParseError("Say which redemption to cancel, e.g. `cancel 12`.")
+            return CancelRedemption(int(found.group(1)))
         if head in {"redeem", "buy"}:
             item = text[rest[0].start :].strip() if rest else ""
             if not item:

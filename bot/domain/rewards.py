@@ -10,10 +10,12 @@ from typing import Any, Literal
 
 from bot.domain.errors import InvalidItem
 
-RedemptionStatus = Literal["pending", "fulfilled", "rejected"]
+RedemptionStatus = Literal["pending", "fulfilled", "rejected", "cancelled"]
 PENDING: RedemptionStatus = "pending"
 FULFILLED: RedemptionStatus = "fulfilled"
 REJECTED: RedemptionStatus = "rejected"
+CANCELLED: RedemptionStatus = "cancelled"
+"""Withdrawn by the member while pending: refunded like a rejection."""
 
 MAX_NAME = 80
 MAX_DESCRIPTION = 500

@@ -15,6 +15,7 @@ from bot.domain.commands import (
     AdminSettings,
     Badges,
     Balance,
+    CancelRedemption,
     Command,
     Give,
     Help,
@@ -38,6 +39,7 @@ from bot.services.queries import show_balance, show_help, show_history, show_lea
 from bot.services.results import Result, ScheduleChanged, SchedulesShown, SettingsShown
 from bot.services.rewards import (
     adjust_points,
+    cancel_redemption,
     decide_redemption,
     redeem,
     show_redemptions,
@@ -102,6 +104,8 @@ async def handle(
             return await redeem(ctx, workspace, actor, command.item, delivery_key)
         case Redemptions():
             return await show_redemptions(ctx, workspace, actor)
+        case CancelRedemption():
+            return await cancel_redemption(ctx, workspace, actor, command.redemption_id)
         case AdminQueue():
             return await show_redemptions(ctx, workspace, actor, own=False)
         case AdminDecide():

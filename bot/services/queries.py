@@ -23,7 +23,7 @@ Leaderboards:    top [week|month|all] [#value]
 Your kudos:      history   ·   undo (your last kudos, within 10 minutes)
 Share learning:  til how git bisect finds the bad commit #git
 Badges:          badges   ·   badges @ana
-Rewards:         shop   ·   redeem <item>   ·   redemptions
+Rewards:         shop   ·   redeem <item>   ·   redemptions   ·   cancel <number>
 Admins:          admin settings · admin catalog · admin redemptions · admin admins
 Values:          {values}"""
 

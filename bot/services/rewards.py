@@ -10,10 +10,26 @@ Locks are taken in one order everywhere (redemption, item, accounts), so nothing
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime
 
 from bot.domain import errors
-from bot.domain.model import AccountKind, EntryKind, Member, MemberRef, Transfer, WorkspaceRef
-from bot.domain.rewards import FULFILLED, PENDING, REJECTED, Redemption, reject_reason
+from bot.domain.model import (
+    AccountKind,
+    EntryKind,
+    MemberRef,
+    Transfer,
+    Workspace,
+    WorkspaceRef,
+)
+from bot.domain.rewards import (
+    CANCELLED,
+    FULFILLED,
+    PENDING,
+    REJECTED,
+    Redemption,
+    RedemptionStatus,
+    reject_reason,
+)
 from bot.services.admins import audit, is_admin, require_admin
 from bot.services.context import ServiceContext, in_transaction, notify
 from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
@@ -147,43 +163,17 @@ async def decide_redemption(
     Admins only, and not their own; recorded once however many admins click at once."""
 
     async def work(uow: UnitOfWork) -> RedemptionDecided:
-        now = ctx.clock.now()
         workspace = await uow.workspaces.get(workspace_ref)
         await require_admin(uow, workspace, actor, "approve or reject redemptions")
-        found = await uow.redemptions.get(workspace, redemption_id) if workspace else None
-        if workspace is None or found is None:
-            raise errors.UnknownRedemption(redemption_id)
-        if found.status != PENDING:
-            raise errors.AlreadyDecided(redemption_id, found.status, found.decided_by)
+        found = await _pending(uow, workspace, redemption_id)
         if approve and found.member_external_id == actor.external_id:
             raise errors.InvalidSetting("You can't approve your own redemption: ask another admin.")
         why = None if approve else reject_reason(reason)
-        status = FULFILLED if approve else REJECTED
-        by = actor.display_name or actor.external_id
-        if not await uow.redemptions.decide(workspace, redemption_id, status, by, why, now):
-            latest = await uow.redemptions.get(workspace, redemption_id)
-            assert latest is not None
-            raise errors.AlreadyDecided(redemption_id, latest.status, latest.decided_by)
-        member: Member | None = await uow.members.get(workspace, found.member_external_id)
-        assert member is not None
-        reference = f"redemption:{redemption_id}"
-        escrow = await uow.ledger.shared_account(workspace, AccountKind.ESCROW)
-        if approve:
-            rewards = await uow.ledger.shared_account(workspace, AccountKind.REWARDS)
-            transfer = Transfer(
-                escrow, rewards, found.cost, EntryKind.FULFIL, reference, f"{reference}:f"
-            )
-        else:
-            await uow.catalog.give_back(workspace, found.item_id)
-            transfer = Transfer(
-                escrow,
-                member.earned_account_id,
-                found.cost,
-                EntryKind.REFUND,
-                reference,
-                f"{reference}:r",
-            )
-        balances = await uow.ledger.post(workspace, [transfer], now)
+        assert workspace is not None
+        now = ctx.clock.now()
+        decided = await _settle(
+            uow, workspace, found, FULFILLED if approve else REJECTED, actor, why, now
+        )
         await audit(
             uow,
             workspace,
@@ -195,14 +185,83 @@ async def decide_redemption(
             now,
         )
         await uow.commit()
-        decided = replace(found, status=status, decided_at=now, decided_by=by, reason=why)
-        return RedemptionDecided(
-            decided, balances.get(member.earned_account_id, member.earned_balance)
-        )
+        return decided
 
     decided = await in_transaction(ctx, work)
     await notify(ctx.notifier.redemption_decided(workspace_ref, decided))
     return decided
+
+
+async def cancel_redemption(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, redemption_id: int
+) -> RedemptionDecided:
+    """Withdraw one's own redemption while it is pending: refunded exactly, the unit back in
+    stock. Someone else's redemption is "unknown" (ids say nothing about other people)."""
+
+    async def work(uow: UnitOfWork) -> RedemptionDecided:
+        workspace = await uow.workspaces.get(workspace_ref)
+        found = await uow.redemptions.get(workspace, redemption_id) if workspace else None
+        if workspace is None or found is None or found.member_external_id != actor.external_id:
+            raise errors.UnknownRedemption(redemption_id)
+        if found.status != PENDING:
+            raise errors.AlreadyDecided(redemption_id, found.status, found.decided_by)
+        decided = await _settle(uow, workspace, found, CANCELLED, actor, None, ctx.clock.now())
+        await uow.commit()
+        return decided
+
+    return await in_transaction(ctx, work)
+
+
+async def _pending(uow: UnitOfWork, workspace: Workspace | None, redemption_id: int) -> Redemption:
+    found = await uow.redemptions.get(workspace, redemption_id) if workspace else None
+    if found is None:
+        raise errors.UnknownRedemption(redemption_id)
+    if found.status != PENDING:
+        raise errors.AlreadyDecided(redemption_id, found.status, found.decided_by)
+    return found
+
+
+async def _settle(
+    uow: UnitOfWork,
+    workspace: Workspace,
+    found: Redemption,
+    status: RedemptionStatus,
+    actor: MemberRef,
+    reason: str | None,
+    now: datetime,
+) -> RedemptionDecided:
+    """Take a pending redemption to `status` once (a conditional status change), then move its
+    points: on to the rewards account when fulfilled, back to the member otherwise (with the
+    unit back in stock). Locks: the redemption, then the item, then the accounts."""
+    by = actor.display_name or actor.external_id
+    if not await uow.redemptions.decide(workspace, found.id, status, by, reason, now):
+        latest = await uow.redemptions.get(workspace, found.id)
+        assert latest is not None
+        raise errors.AlreadyDecided(found.id, latest.status, latest.decided_by)
+    member = await uow.members.get(workspace, found.member_external_id)
+    assert member is not None
+    reference = f"redemption:{found.id}"
+    escrow = await uow.ledger.shared_account(workspace, AccountKind.ESCROW)
+    if status == FULFILLED:
+        rewards = await uow.ledger.shared_account(workspace, AccountKind.REWARDS)
+        transfer = Transfer(
+            escrow, rewards, found.cost, EntryKind.FULFIL, reference, f"{reference}:f"
+        )
+    else:
+        await uow.catalog.give_back(workspace, found.item_id)
+        transfer = Transfer(
+            escrow,
+            member.earned_account_id,
+            found.cost,
+            EntryKind.REFUND,
+            reference,
+            f"{reference}:r",
+        )
+    balances = await uow.ledger.post(workspace, [transfer], now)
+    return RedemptionDecided(
+        replace(found, status=status, decided_at=now, decided_by=by, reason=reason),
+        balances.get(member.earned_account_id, member.earned_balance),
+    )
 
 
 async def show_redemptions(

@@ -252,6 +252,20 @@ async def test_admin_commands_are_for_admins_and_requests_go_to_the_approvals_ch
     await slack.slack.command("redemptions", user="URAJ")
     mine = (await slack.fake.wait_for("response_url", 8))[-1]
     assert "Mug, 5 points — fulfilled" in everything(mine)
+    await slack.slack.command("redeem mug", user="URAJ")
+    asks = [
+        c
+        for c in await slack.fake.wait_for("chat.postMessage", 3)
+        if c.params["channel"] == "CAPPROVE"
+    ]
+    assert len(asks) == 2
+    second = asks[-1]
+    await slack.slack.command(f"cancel {buttons(second.params)['approve_redemption']}", user="URAJ")
+    cancelled = (await slack.fake.wait_for("response_url", 10))[-1]
+    assert (
+        "Cancelled #" in cancelled.params["text"]
+        and "you have 25 points" in cancelled.params["text"]
+    )
     audit = await scalar(slack.app, "SELECT count(*) FROM audit_log WHERE actor_id = 'UBOSS'")
     assert audit == 3  # the item, the setting, the admin
 

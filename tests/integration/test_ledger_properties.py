@@ -21,7 +21,7 @@ from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.catalog import add_item, show_catalog
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance, show_leaderboard
-from bot.services.rewards import decide_redemption, redeem
+from bot.services.rewards import cancel_redemption, decide_redemption, redeem
 from bot.services.undo import undo_last_kudos
 from tests.conftest import FakeClock
 from tests.support import OPERATOR, configure, give, person, scalar
@@ -45,17 +45,21 @@ changes = st.tuples(
     st.sampled_from([20, 100]),
 )
 redeems = st.tuples(st.just("redeem"), st.sampled_from(PEOPLE), st.sampled_from(["Mug", "Sticker"]))
-decisions = st.tuples(st.just("decide"), st.integers(min_value=0, max_value=3), st.booleans())
+decisions = st.tuples(
+    st.just("decide"),
+    st.integers(min_value=0, max_value=3),
+    st.sampled_from(["approve", "reject", "cancel"]),
+)
 SHOPPING = [
     ("give", "ana", ["raj"], 10),
     ("redeem", "raj", "Mug"),
     ("give", "bo", ["raj"], 10),
     ("redeem", "raj", "Mug"),
     ("redeem", "raj", "Mug"),
-    ("decide", 0, False),
+    ("decide", 0, "reject"),
     ("redeem", "raj", "Sticker"),
     ("undo", "bo"),
-    ("decide", 0, True),
+    ("decide", 0, "cancel"),
 ]
 SPENT = [("give", "ana", ["raj"], 10), *[("redeem", "raj", "Sticker")] * 3, ("undo", "ana")]
 operations = st.lists(
@@ -176,14 +180,17 @@ async def run_scenario(database_url: str, ops: list[tuple[object, ...]]) -> None
                     mugs -= item == "Mug"
                     if approval:
                         pending.append((done.redemption.id, str(who), str(item)))
-                case ("decide", index, approve):
+                case ("decide", index, how):
                     if not pending:
                         continue
                     redemption, who, item = pending.pop(int(index) % len(pending))
-                    await decide_redemption(
-                        app.services, workspace, ADMIN, redemption, bool(approve), "no"
-                    )
-                    if not approve:
+                    if how == "cancel":
+                        await cancel_redemption(app.services, workspace, person(who), redemption)
+                    else:
+                        await decide_redemption(
+                            app.services, workspace, ADMIN, redemption, how == "approve", "no"
+                        )
+                    if how != "approve":
                         earned[who] += ITEMS[item][0]
                         mugs += item == "Mug"
                 case ("wait", minutes):

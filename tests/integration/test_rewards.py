@@ -21,6 +21,7 @@ from bot.services.queries import show_balance
 from bot.services.results import Redeemed
 from bot.services.rewards import (
     adjust_points,
+    cancel_redemption,
     decide_redemption,
     redeem,
     show_redemptions,
@@ -118,6 +119,29 @@ async def test_rejection_refunds_exactly_and_returns_the_unit(app: App) -> None:
     assert await verify_ledger(app.services) == []
     again = await buy(app, "ana")  # the unit is back on the shelf
     assert again.redemption.status == "pending"
+
+
+async def test_a_member_can_cancel_their_pending_redemption_and_only_theirs(app: App) -> None:
+    await earn(app, "ana", 30)
+    book = await item(app, cost="30", stock="1")
+    pending = await buy(app, "ana")
+    before = await snapshot(app)
+    with pytest.raises(errors.UnknownRedemption):  # someone else's: not even confirmed to exist
+        await cancel_redemption(app.services, WS, person("raj"), pending.redemption.id)
+    assert await snapshot(app) == before
+
+    cancelled = await cancel_redemption(app.services, WS, person("ana"), pending.redemption.id)
+
+    assert (cancelled.redemption.status, cancelled.earned_after) == ("cancelled", 30)
+    assert (await earned(app, "ana"), await stock(app, book)) == (30, 1)
+    assert await account(app, "escrow") == 0
+    assert await verify_ledger(app.services) == []
+    before = await snapshot(app)
+    with pytest.raises(errors.AlreadyDecided, match="already cancelled by Ana"):
+        await decide_redemption(app.services, WS, ADMIN, pending.redemption.id, True)
+    with pytest.raises(errors.AlreadyDecided):
+        await cancel_redemption(app.services, WS, person("ana"), pending.redemption.id)
+    assert await snapshot(app) == before
 
 
 async def test_an_item_without_approval_is_fulfilled_at_once(app: App) -> None:
