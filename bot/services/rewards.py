@@ -142,8 +142,7 @@ async def _already_redeemed(
         redemption = await uow.redemptions.by_key(workspace, key)
         member = await uow.members.get(workspace, actor.external_id)
         assert redemption is not None and member is not None
-        items = await uow.catalog.all(workspace, active_only=False)
-        item = next((i for i in items if i.id == redemption.item_id), None)
+        item = await uow.catalog.find(workspace, f"#{redemption.item_id}")
         if item is None:  # removed since: still say what it was
             raise errors.ItemUnavailable(redemption.item_name)
         return Redeemed(redemption, item, member.earned_balance, duplicate=True)
