@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
-from bot.domain.model import WorkspaceRef
-from bot.services.ports import Notifier
-from bot.services.results import (
-    KudosGiven,
-    LearningShared,
-    Redeemed,
-    RedemptionDecided,
-    ScheduledPost,
-)
+from bot.services.delivery import Event
+from bot.services.results import KudosGiven, LearningShared, Redeemed, RedemptionDecided
 
 REGISTRY = CollectorRegistry()
 
@@ -56,32 +49,55 @@ REDEMPTIONS = Counter(
     ["platform", "event"],
     registry=REGISTRY,
 )
+INBOX = Counter(
+    "kudos_inbox",
+    "Chat requests through the inbox: recorded, duplicate, claimed, done, retry, "
+    "lease_lost, given_up",
+    ["platform", "event"],
+    registry=REGISTRY,
+)
+INBOX_LATENCY = Histogram(
+    "kudos_inbox_latency_seconds",
+    "From a request's ack to its effect committed",
+    ["platform"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0),
+    registry=REGISTRY,
+)
+INBOX_BACKLOG = Gauge(
+    "kudos_inbox_backlog", "Acknowledged requests not yet done (all replicas)", registry=REGISTRY
+)
+INBOX_OLDEST = Gauge(
+    "kudos_inbox_oldest_age_seconds",
+    "Age of the oldest acknowledged request not yet done",
+    registry=REGISTRY,
+)
+OUTBOX = Counter(
+    "kudos_outbox",
+    "Messages and events through the outbox: sent, retry, failed",
+    ["platform", "event"],
+    registry=REGISTRY,
+)
+OUTBOX_BACKLOG = Gauge(
+    "kudos_outbox_backlog",
+    "Messages and events waiting to be sent (all replicas)",
+    registry=REGISTRY,
+)
+OUTBOX_OLDEST = Gauge(
+    "kudos_outbox_oldest_age_seconds",
+    "Age of the oldest message or event waiting to be sent",
+    registry=REGISTRY,
+)
 
 
-class CountingNotifier:
-    """Counts what the services report, then passes it on."""
-
-    def __init__(self, inner: Notifier) -> None:
-        self.inner = inner
-
-    async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None:
-        KUDOS_GIVEN.labels(workspace.platform).inc()
-        POINTS_GIVEN.labels(workspace.platform).inc(given.total)
-        await self.inner.kudos_given(workspace, given)
-
-    async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
-        LEARNINGS_SHARED.labels(workspace.platform).inc()
-        await self.inner.learning_shared(workspace, shared)
-
-    async def scheduled_post(
-        self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
-    ) -> None:
-        await self.inner.scheduled_post(workspace, channel, post)
-
-    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
-        REDEMPTIONS.labels(workspace.platform, "requested").inc()
-        await self.inner.redemption_requested(workspace, redeemed)
-
-    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
-        REDEMPTIONS.labels(workspace.platform, decided.redemption.status).inc()
-        await self.inner.redemption_decided(workspace, decided)
+def count_event(platform: str, event: Event) -> None:
+    """Count what the services published, once, as its outbox row is delivered."""
+    match event:
+        case KudosGiven():
+            KUDOS_GIVEN.labels(platform).inc()
+            POINTS_GIVEN.labels(platform).inc(event.total)
+        case LearningShared():
+            LEARNINGS_SHARED.labels(platform).inc()
+        case Redeemed():
+            REDEMPTIONS.labels(platform, "requested").inc()
+        case RedemptionDecided():
+            REDEMPTIONS.labels(platform, event.redemption.status).inc()

@@ -23,7 +23,7 @@ from bot.services.badges import (
     owns,
     remember_owned,
 )
-from bot.services.context import ServiceContext, in_transaction, notify
+from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
 from bot.services.results import BadgeEarned, KudosGiven
 
@@ -137,6 +137,7 @@ async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
 
     async def work(uow: UnitOfWork) -> KudosGiven:
         given = await give_in(uow, command, ctx.clock.now(), first_badge)
+        uow.publish(command.workspace, given)
         await uow.commit()
         return given
 
@@ -150,9 +151,7 @@ async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
     if "mentoring" in given.tags:
         events += [mentee_event(r) for r in given.recipient_ids]
     badges = await award_badges(ctx, command.workspace, events, command.channel)
-    given = replace(given, badges=given.badges + badges)
-    await notify(ctx.notifier.kudos_given(command.workspace, given))
-    return given
+    return replace(given, badges=given.badges + badges)
 
 
 async def already_given(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:

@@ -7,7 +7,7 @@ from dataclasses import replace
 from bot.domain import rules
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.badges import award_badges, learner_event
-from bot.services.context import ServiceContext, in_transaction, notify
+from bot.services.context import ServiceContext, in_transaction, publish
 from bot.services.ports import UnitOfWork
 from bot.services.results import LearningShared
 
@@ -37,5 +37,5 @@ async def share_learning(
         ctx, workspace_ref, [learner_event(author_ref.external_id)], channel
     )
     shared = replace(shared, badges=badges)
-    await notify(ctx.notifier.learning_shared(workspace_ref, shared))
+    await publish(ctx, workspace_ref, shared)  # after the badges, which its post announces
     return shared

@@ -24,13 +24,8 @@ from bot.domain.model import (
 )
 from bot.domain.rewards import Redemption, RewardItem
 from bot.domain.schedule import Schedule, ScheduleRun
-from bot.services.results import (
-    KudosGiven,
-    LearningShared,
-    Redeemed,
-    RedemptionDecided,
-    ScheduledPost,
-)
+from bot.services.delivery import Event, InboxItem, Incoming, OutboxItem, Outgoing
+from bot.services.results import ScheduledPost
 
 
 class InsufficientFunds(Exception):
@@ -49,6 +44,11 @@ class TransientConflict(Exception):
     """The database aborted the transaction (deadlock, serialization); running it again is safe."""
 
 
+class SharedConflict(Exception):
+    """A transient conflict inside a shared transaction: only the whole transaction can be run
+    again, so the unit that hit it does not retry on its own (see `run_as_one`)."""
+
+
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
@@ -61,68 +61,32 @@ class SystemClock:
 
 
 class Notifier(Protocol):
-    """Tells people about what happened beyond the reply to their own command: recipients
-    about kudos, channels about learnings. Called after the commit, never for a duplicate or
-    a refusal; the Slack and Teams adapters implement it."""
+    """Posts what the scheduler composed (a leaderboard, the learning shoutouts) in a channel,
+    now, and raises if it could not (the scheduler retries). Everything else the bot says
+    leaves through the outbox (see `UnitOfWork.publish`)."""
 
-    async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None: ...
-    async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None: ...
     async def scheduled_post(
         self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
-    ) -> None:
-        """Post a leaderboard or learning shoutouts in a channel; raise if it could not be
-        posted (the scheduler retries)."""
-        ...
-
-    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
-        """Ask the admins to approve or reject a redemption (`redeemed.admins`, or the
-        workspace's approvals channel)."""
-        ...
-
-    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
-        """Tell the member how their redemption was decided."""
-        ...
+    ) -> None: ...
 
 
 class SilentNotifier:
-    """Tells no one: the console, where the person reads the reply themselves."""
-
-    async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None:
-        return None
-
-    async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
-        return None
+    """Posts nowhere: the console, where the person reads the reply themselves."""
 
     async def scheduled_post(
         self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
     ) -> None:
-        return None
-
-    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
-        return None
-
-    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
         return None
 
 
 class PlatformNotifier:
-    """Hands each notification to the notifier of the workspace's platform (Slack, Teams);
-    platforms without one are told nothing."""
+    """Hands each scheduled post to the notifier of the workspace's platform (Slack, Teams)."""
 
     def __init__(self) -> None:
         self._by_platform: dict[str, Notifier] = {}
 
     def register(self, platform: str, notifier: Notifier) -> None:
         self._by_platform[platform] = notifier
-
-    def _for(self, workspace: WorkspaceRef) -> Notifier:
-        return self._by_platform.get(workspace.platform) or SilentNotifier()
-
-    async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None:
-        await self._for(workspace).kudos_given(workspace, given)
-
-    async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
-        await self._for(workspace).learning_shared(workspace, shared)
 
     async def scheduled_post(
         self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
@@ -131,12 +95,6 @@ class PlatformNotifier:
         if notifier is None:
             raise LookupError(f"no way to post to {workspace.platform} is configured")
         await notifier.scheduled_post(workspace, channel, post)
-
-    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
-        await self._for(workspace).redemption_requested(workspace, redeemed)
-
-    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
-        await self._for(workspace).redemption_decided(workspace, decided)
 
 
 class WorkspaceRepository(Protocol):
@@ -412,8 +370,63 @@ class ExportQueries(Protocol):
     ) -> list[dict[str, Any]]: ...
 
 
+class InboxRepository(Protocol):
+    """Acknowledged requests waiting for their work (see `bot.services.delivery`)."""
+
+    async def add(
+        self, incoming: Incoming, now: datetime, lease: str | None, until: datetime
+    ) -> int | None:
+        """Record a request: its id, or None when its delivery key was recorded before."""
+        ...
+
+    async def claim(
+        self, platforms: Sequence[str], now: datetime, until: datetime, limit: int
+    ) -> list[InboxItem]:
+        """Lease up to `limit` due rows until `until`, oldest first."""
+        ...
+
+    async def complete(
+        self,
+        item: InboxItem,
+        outcome: str,
+        now: datetime,
+        *,
+        failed: bool = False,
+        error: str | None = None,
+    ) -> bool:
+        """Finish a row still leased under the item's token; False when the lease was lost."""
+        ...
+
+    async def retry_later(self, item: InboxItem, at: datetime, error: str) -> bool: ...
+    async def backlog(self) -> tuple[int, datetime | None]:
+        """How many rows wait, and when the oldest of them was received."""
+        ...
+
+    async def purge(self, before: datetime, limit: int) -> int: ...
+
+
+class OutboxRepository(Protocol):
+    """What the bot says, waiting to be sent (see `bot.services.delivery`)."""
+
+    async def add(self, items: Sequence[Outgoing], now: datetime) -> None: ...
+    async def claim(
+        self, platforms: Sequence[str], now: datetime, until: datetime, limit: int
+    ) -> list[OutboxItem]: ...
+    async def finish(
+        self, item: OutboxItem, now: datetime, *, failed: bool = False, error: str | None = None
+    ) -> bool:
+        """Mark a row sent (or failed for good); False when the lease was lost."""
+        ...
+
+    async def retry_later(self, item: OutboxItem, at: datetime, error: str) -> bool: ...
+    async def backlog(self) -> tuple[int, datetime | None]: ...
+    async def purge(self, before: datetime, limit: int) -> int: ...
+
+
 class UnitOfWork(Protocol):
-    """One transaction. Leaving the block without `commit()` rolls everything back."""
+    """One transaction. Leaving the block without `commit()` rolls everything back. Events
+    published in it are written to the outbox by its commit, so they happen exactly when the
+    change that caused them does."""
 
     @property
     def workspaces(self) -> WorkspaceRepository: ...
@@ -443,6 +456,14 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditRepository: ...
     @property
     def exports(self) -> ExportQueries: ...
+    @property
+    def inbox(self) -> InboxRepository: ...
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    def publish(self, workspace: WorkspaceRef, event: Event) -> None:
+        """Tell the people concerned (recipients, admins, a channel) once this commits."""
+        ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(
@@ -454,5 +475,26 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
 
+class SharedTransaction(Protocol):
+    """One transaction that several units of work join, each as a savepoint, committed once at
+    the end (see `run_as_one`). Calling it makes a unit; units that only read, made before
+    anything was written, run on their own."""
+
+    def __call__(self, *, write: bool) -> UnitOfWork: ...
+    async def outer(self) -> UnitOfWork:
+        """The shared transaction itself, begun (for writing) if no unit has begun it yet."""
+        ...
+
+    async def commit(self) -> None: ...
+    async def __aenter__(self) -> Self: ...
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, write: bool) -> UnitOfWork: ...
+    def shared(self) -> SharedTransaction: ...

@@ -39,6 +39,8 @@ async def revise_message_kudos(
             ]
         )
         given = await give_in(uow, replacement, now) if replacement else None
+        if given is not None and not undone:  # an edit that turned a message into kudos
+            uow.publish(workspace_ref, given)
         await uow.commit()
         return KudosRevised(undone=undone, given=given)
 

@@ -31,7 +31,7 @@ from bot.domain.rewards import (
     reject_reason,
 )
 from bot.services.admins import audit, is_admin, require_admin
-from bot.services.context import ServiceContext, in_transaction, notify
+from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
 from bot.services.results import (
     AdminDone,
@@ -115,22 +115,22 @@ async def redeem(
             decided_at=None if status == PENDING else now,
         )
         admins = await uow.admins.all(workspace) if status == PENDING else []
-        await uow.commit()
         taken = replace(item, stock=None if item.stock is None else item.stock - 1)
-        return Redeemed(
+        redeemed = Redeemed(
             redemption,
             taken,
             balances[member.earned_account_id],
             tuple(external_id for external_id, _ in admins),
         )
+        if status == PENDING:
+            uow.publish(workspace_ref, redeemed)  # the admins are asked to decide
+        await uow.commit()
+        return redeemed
 
     try:
-        redeemed = await in_transaction(ctx, work)
+        return await in_transaction(ctx, work)
     except DuplicateDelivery:
         return await _already_redeemed(ctx, workspace_ref, actor, key)
-    if redeemed.redemption.status == PENDING:
-        await notify(ctx.notifier.redemption_requested(workspace_ref, redeemed))
-    return redeemed
 
 
 async def _already_redeemed(
@@ -183,12 +183,11 @@ async def decide_redemption(
             | ({"reason": why} if why else {}),
             now,
         )
+        uow.publish(workspace_ref, decided)  # the member hears how it went
         await uow.commit()
         return decided
 
-    decided = await in_transaction(ctx, work)
-    await notify(ctx.notifier.redemption_decided(workspace_ref, decided))
-    return decided
+    return await in_transaction(ctx, work)
 
 
 async def cancel_redemption(

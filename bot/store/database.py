@@ -43,6 +43,9 @@ class InlineConnection:
     async def begin(self) -> None:
         self._connection.begin()
 
+    async def begin_nested(self) -> _InlineSavepoint:
+        return _InlineSavepoint(self._connection.begin_nested())
+
     async def commit(self) -> None:
         self._connection.commit()
 
@@ -54,6 +57,17 @@ class InlineConnection:
 
     def in_transaction(self) -> bool:
         return self._connection.in_transaction()
+
+
+class _InlineSavepoint:
+    def __init__(self, savepoint: Any) -> None:
+        self._savepoint = savepoint
+
+    async def commit(self) -> None:
+        self._savepoint.commit()
+
+    async def rollback(self) -> None:
+        self._savepoint.rollback()
 
 
 SqlConnection = AsyncConnection | InlineConnection

@@ -344,6 +344,77 @@ class AuditRow(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 
 
+class InboxRow(Base):
+    """A chat request that was verified and acknowledged: recorded before the ack, finished by a
+    worker in the same transaction as its effect. `delivery_key` makes a redelivery a no-op."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        UniqueConstraint("delivery_key"),
+        Index(
+            "ix_inbox_due",
+            "available_at",
+            "id",
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+        Index("ix_inbox_finished_at", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str | None] = mapped_column(String(128))
+    """The platform's workspace id (a Slack team, a Teams tenant), when the request names it."""
+    delivery_key: Mapped[str] = mapped_column(String(255))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(Timestamp)
+    state: Mapped[str] = mapped_column(String(16))
+    """pending, done (its effect committed with it) or failed (given up, the person told)."""
+    attempts: Mapped[int] = mapped_column(Integer)
+    available_at: Mapped[datetime] = mapped_column(Timestamp)
+    """A pending row may be claimed from then on: the end of a lease, or of a back-off."""
+    lease_token: Mapped[str | None] = mapped_column(String(36))
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    outcome: Mapped[str | None] = mapped_column(String(32))
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class OutboxRow(Base):
+    """Something the bot says, written in the transaction that decided it: a message ready to
+    send, or an event (a kudos given, a redemption decided) for a platform to turn into
+    messages. Sent by a deliverer with retries; nothing here lives only in memory."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_due",
+            "available_at",
+            "id",
+            sqlite_where=text("state = 'pending'"),
+            postgresql_where=text("state = 'pending'"),
+        ),
+        Index("ix_outbox_finished_at", "finished_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(16))
+    """message (ready to send) or event (to be turned into messages by its platform)."""
+    method: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    group_key: Mapped[str | None] = mapped_column(String(255))
+    """Messages of one group (one request's replies) are sent in order."""
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    state: Mapped[str] = mapped_column(String(16))
+    """pending, sent, or failed (given up after its attempts, or refused for good)."""
+    attempts: Mapped[int] = mapped_column(Integer)
+    available_at: Mapped[datetime] = mapped_column(Timestamp)
+    lease_token: Mapped[str | None] = mapped_column(String(36))
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
 # slack_sdk's OAuth stores read and write these tables (installations across workspaces, and the
 # short-lived state of an install in progress). They are declared with slack_sdk's own builders,
 # so the columns always match what the SDK expects, and created by Alembic like every table.

@@ -1,11 +1,20 @@
-"""The unit of work: one connection, one transaction; rolls back unless committed."""
+"""The unit of work: one connection, one transaction; rolls back unless committed.
+
+`SqlUnitOfWorkFactory.shared()` joins several units into one transaction, each unit a savepoint
+in it, committed once at the end: the worker runs a chat request's whole effect, the replies it
+decided and the end of its inbox row as one commit.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import UTC, datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
-from bot.services.ports import TransientConflict
+from bot.domain.model import WorkspaceRef
+from bot.services.delivery import Event, Outgoing
+from bot.services.ports import SharedConflict, TransientConflict
 from bot.store.database import Database, SqlConnection, is_retryable
 from bot.store.repositories import (
     SqlAdminRepository,
@@ -23,11 +32,13 @@ from bot.store.repositories import (
     SqlScheduleRepository,
     SqlWorkspaceRepository,
 )
+from bot.store.repositories.queues import SqlInboxRepository, SqlOutboxRepository
+
+SILENT_PLATFORMS = frozenset({"console"})
+"""Platforms with no one to tell: the person reads the reply themselves."""
 
 
-class SqlUnitOfWork:
-    """Implements `bot.services.ports.UnitOfWork` on a `Database`."""
-
+class _Repositories:
     workspaces: SqlWorkspaceRepository
     members: SqlMemberRepository
     ledger: SqlLedgerRepository
@@ -42,13 +53,52 @@ class SqlUnitOfWork:
     admins: SqlAdminRepository
     audit: SqlAuditRepository
     exports: SqlExportQueries
+    inbox: SqlInboxRepository
+    outbox: SqlOutboxRepository
 
-    def __init__(self, database: Database, *, write: bool) -> None:
+    def _bind(self, conn: SqlConnection, database: Database) -> None:
+        self.workspaces = SqlWorkspaceRepository(conn, database.workspace_cache)
+        self.members = SqlMemberRepository(conn)
+        self.ledger = SqlLedgerRepository(conn)
+        self.kudos = SqlKudosRepository(conn)
+        self.learnings = SqlLearningRepository(conn)
+        self.queries = SqlReadQueries(conn)
+        self.conversations = SqlConversationRepository(conn)
+        self.schedules = SqlScheduleRepository(conn)
+        self.badges = SqlBadgeRepository(conn)
+        self.catalog = SqlCatalogRepository(conn)
+        self.redemptions = SqlRedemptionRepository(conn)
+        self.admins = SqlAdminRepository(conn)
+        self.audit = SqlAuditRepository(conn)
+        self.exports = SqlExportQueries(conn)
+        self.inbox = SqlInboxRepository(conn)
+        self.outbox = SqlOutboxRepository(conn)
+
+    def _share(self, other: _Repositories) -> None:
+        for name in _REPOSITORIES:
+            setattr(self, name, getattr(other, name))
+
+
+_REPOSITORIES = tuple(_Repositories.__annotations__)
+
+
+class SqlUnitOfWork(_Repositories):
+    """Implements `bot.services.ports.UnitOfWork` on a `Database`."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        write: bool,
+        silent: Collection[str] = SILENT_PLATFORMS,
+    ) -> None:
         self._database = database
         self._write = write
+        self._silent = silent
         self._conn: SqlConnection | None = None
         self._committed = False
         self._locked = False
+        self.events: list[Outgoing] = []
 
     async def __aenter__(self) -> Self:
         lock = self._database.write_lock if self._write else None
@@ -63,27 +113,26 @@ class SqlUnitOfWork:
             if is_retryable(exc):  # e.g. SQLite still locked by another process at BEGIN
                 raise TransientConflict(str(exc)) from exc
             raise
-        conn = self._conn
-        self.workspaces = SqlWorkspaceRepository(conn, self._database.workspace_cache)
-        self.members = SqlMemberRepository(conn)
-        self.ledger = SqlLedgerRepository(conn)
-        self.kudos = SqlKudosRepository(conn)
-        self.learnings = SqlLearningRepository(conn)
-        self.queries = SqlReadQueries(conn)
-        self.conversations = SqlConversationRepository(conn)
-        self.schedules = SqlScheduleRepository(conn)
-        self.badges = SqlBadgeRepository(conn)
-        self.catalog = SqlCatalogRepository(conn)
-        self.redemptions = SqlRedemptionRepository(conn)
-        self.admins = SqlAdminRepository(conn)
-        self.audit = SqlAuditRepository(conn)
-        self.exports = SqlExportQueries(conn)
+        self._bind(self._conn, self._database)
         return self
+
+    @property
+    def connection(self) -> SqlConnection:
+        assert self._conn is not None, "the unit of work is not open"
+        return self._conn
+
+    def publish(self, workspace: WorkspaceRef, event: Event) -> None:
+        if workspace.platform not in self._silent:
+            self.events.append(Outgoing.event(workspace, event))
 
     async def commit(self) -> None:
         assert self._conn is not None
+        if self.events:
+            await self.outbox.add(self.events, datetime.now(UTC))
+            self.events = []
         await self._conn.commit()
         self._committed = True
+        self.workspaces.committed()
 
     async def __aexit__(
         self,
@@ -110,11 +159,116 @@ class SqlUnitOfWork:
                 lock.release()
 
 
+class _SavepointUnit(_Repositories):
+    """A unit of work inside a shared transaction: a savepoint, released by `commit()`, rolled
+    back to if the block is left without it. Its events join the shared transaction's."""
+
+    def __init__(self, outer: SqlUnitOfWork) -> None:
+        self._outer = outer
+        self._savepoint: Any = None
+        self._committed = False
+        self.events: list[Outgoing] = []
+
+    async def __aenter__(self) -> Self:
+        self._savepoint = await self._outer.connection.begin_nested()
+        self._share(self._outer)
+        return self
+
+    def publish(self, workspace: WorkspaceRef, event: Event) -> None:
+        if workspace.platform not in self._outer._silent:
+            self.events.append(Outgoing.event(workspace, event))
+
+    async def commit(self) -> None:
+        await self._savepoint.commit()
+        self._outer.events.extend(self.events)
+        self._committed = True
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if not self._committed:
+            try:
+                await self._savepoint.rollback()
+            except Exception as failed:  # the connection itself is gone: the whole must go
+                raise SharedConflict(str(failed)) from exc
+        if exc is not None and is_retryable(exc):
+            raise SharedConflict(str(exc)) from exc
+
+
+class _JoiningUnit:
+    """What the shared transaction hands out: on entry, a savepoint in the shared transaction,
+    or (for a read before anything was written) a unit of its own."""
+
+    def __init__(self, shared: SqlSharedTransaction, write: bool) -> None:
+        self._shared, self._write = shared, write
+        self._inner: SqlUnitOfWork | _SavepointUnit | None = None
+
+    async def __aenter__(self) -> Any:
+        if self._shared.opened is None and not self._write:
+            self._inner = SqlUnitOfWork(
+                self._shared.factory.database, write=False, silent=self._shared.factory.silent
+            )
+        else:
+            self._inner = _SavepointUnit(await self._shared.outer())
+        return await self._inner.__aenter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._inner is not None
+        await self._inner.__aexit__(exc_type, exc, tb)
+
+
+class SqlSharedTransaction:
+    """Implements `bot.services.ports.SharedTransaction`: begun by the first unit that writes
+    (or by `outer()`), committed by `commit()`, rolled back otherwise on leaving the block."""
+
+    def __init__(self, factory: SqlUnitOfWorkFactory) -> None:
+        self.factory = factory
+        self.opened: SqlUnitOfWork | None = None
+
+    def __call__(self, *, write: bool) -> Any:
+        return _JoiningUnit(self, write)
+
+    async def outer(self) -> SqlUnitOfWork:
+        if self.opened is None:
+            unit = SqlUnitOfWork(self.factory.database, write=True, silent=self.factory.silent)
+            self.opened = await unit.__aenter__()
+        return self.opened
+
+    async def commit(self) -> None:
+        if self.opened is not None:
+            await self.opened.commit()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        opened, self.opened = self.opened, None
+        if opened is not None:
+            await opened.__aexit__(exc_type, exc, tb)
+
+
 class SqlUnitOfWorkFactory:
     """Makes units of work on one database; what `bootstrap` hands the services."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, silent: Collection[str] = SILENT_PLATFORMS) -> None:
         self.database = database
+        self.silent = silent
 
     def __call__(self, *, write: bool) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.database, write=write)
+        return SqlUnitOfWork(self.database, write=write, silent=self.silent)
+
+    def shared(self) -> SqlSharedTransaction:
+        return SqlSharedTransaction(self)

@@ -32,6 +32,7 @@ class SqlWorkspaceRepository(Repository):
         super().__init__(conn)
         self._cache = cache
         self._created: set[tuple[str, str]] = set()
+        self._changed: set[tuple[str, str]] = set()
 
     async def get(self, ref: WorkspaceRef) -> Workspace | None:
         cached = self._cache.get(ref)
@@ -86,8 +87,16 @@ class SqlWorkspaceRepository(Repository):
         assert workspace is not None
         return workspace
 
+    def committed(self) -> None:
+        """Forget what changed once it is committed: a reader that ran meanwhile may have
+        cached the settings from before."""
+        for platform, external_id in self._changed:
+            self._cache.forget(platform, external_id)
+        self._changed.clear()
+
     async def save_settings(self, workspace: Workspace, settings: WorkspaceSettings) -> None:
         self._cache.forget(workspace.platform, workspace.external_id)
+        self._changed.add((workspace.platform, workspace.external_id))
         await self.conn.execute(
             update(WorkspaceRow)
             .where(WorkspaceRow.id == workspace.id)
