@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
@@ -11,32 +12,56 @@ from bot.adapters.slack.app import SlackBot, SlackConfig, create_slack_bot
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.teams.app import TeamsBot, TeamsConfig, create_teams_bot
 from bot.config import Settings
-from bot.metrics import CountingNotifier
 from bot.migrations import upgrade_async
 from bot.services.context import ServiceContext
 from bot.services.ports import Clock, Notifier, PlatformNotifier, SystemClock
 from bot.store.database import Database
 from bot.store.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
 from bot.store.unit_of_work import SqlUnitOfWorkFactory
+from bot.worker.inbox import InboxHandler, InboxWorker
+from bot.worker.outbox import OutboxDeliverer, Sender
+from bot.worker.timing import QueueTiming
 
 OAUTH_STATE_SECONDS = 600
+FRONT_POOL_SIZE = 4
+"""PostgreSQL connections kept for recording requests before their ack and for /healthz, so
+background work can never keep an acknowledgement waiting for a connection."""
 
 
 @dataclass
 class App:
-    """A running Kudos: settings, the database, the services' context and the chat platforms
-    that are switched on."""
+    """A running Kudos: settings, the database, the services' context, the chat platforms
+    that are switched on, and the background work that finishes what they acknowledge."""
 
     settings: Settings
     database: Database
+    front: Database
     services: ServiceContext
+    worker: InboxWorker
+    deliverer: OutboxDeliverer
     slack: SlackBot | None = None
     teams: TeamsBot | None = None
+    _started: bool = field(default=False, repr=False)
+
+    def start(self) -> None:
+        """Start the inbox worker and the outbox deliverer (inside the running loop)."""
+        if not self._started:
+            self._started = True
+            self.worker.start()
+            self.deliverer.start()
+
+    async def ping(self) -> None:
+        """Check that the database answers, on connections background work never holds."""
+        await self.front.ping()
 
     async def close(self) -> None:
+        await self.worker.stop()
+        await self.deliverer.stop()
         if self.slack is not None:
             await self.slack.close()
         await self.database.dispose()
+        if self.front is not self.database:
+            await self.front.dispose()
 
 
 def slack_config(settings: Settings, database: Database) -> SlackConfig:
@@ -73,31 +98,61 @@ async def build(
     notifier: Notifier | None = None,
     migrate: bool = True,
     slack_directory: SlackDirectory | None = None,
+    timing: QueueTiming | None = None,
+    teams_config: TeamsConfig | None = None,
 ) -> App:
     """Build the app from settings; upgrade the schema first unless told not to. `notifier`
-    replaces the platforms' own (tests that watch notifications)."""
+    replaces the platforms' own for scheduled posts (tests that watch them); `teams_config`
+    replaces what the settings say of Teams (another cloud's keys, a certificate). Background
+    work starts with `App.start()`."""
     settings = settings or Settings()
     if migrate:
         await upgrade_async(settings.database_url)
-    database = Database(settings.database_url)
-    platforms = PlatformNotifier()
-    services = ServiceContext(
-        uow=SqlUnitOfWorkFactory(database),
-        clock=clock or SystemClock(),
-        notifier=CountingNotifier(notifier or platforms),
+    database = Database(settings.database_url, pool_size=settings.database_pool_size)
+    front = (
+        database
+        if database.is_sqlite  # one writer per file: the same lock must guard every write
+        else Database(settings.database_url, pool_size=FRONT_POOL_SIZE)
     )
-    app = App(settings=settings, database=database, services=services)
+    platforms = PlatformNotifier()
+    clock = clock or SystemClock()
+    services = ServiceContext(
+        uow=SqlUnitOfWorkFactory(database), clock=clock, notifier=notifier or platforms
+    )
+    timing = timing or QueueTiming(concurrency=settings.worker_concurrency)
+    handlers: dict[str, InboxHandler] = {}
+    senders: dict[str, Sender] = {}
+    slack = teams = None
     if settings.slack_enabled:
-        app.slack = create_slack_bot(slack_config(settings, database), services, slack_directory)
-        platforms.register("slack", app.slack.notifier)
-    if settings.teams_enabled:
-        app.teams = create_teams_bot(
-            TeamsConfig(
+        slack = create_slack_bot(slack_config(settings, database), services, slack_directory)
+        platforms.register("slack", slack.sender)
+        handlers["slack"], senders["slack"] = slack.inbox, slack.sender
+    if settings.teams_enabled or teams_config is not None:
+        teams = create_teams_bot(
+            teams_config
+            or TeamsConfig(
                 app_id=settings.microsoft_app_id,
                 app_password=settings.microsoft_app_password,
                 tenant_id=settings.microsoft_app_tenant_id,
             ),
             services,
         )
-        platforms.register("teams", app.teams.notifier)
-    return app
+        platforms.register("teams", teams.sender)
+        handlers["teams"], senders["teams"] = teams.inbox, teams.sender
+    deliverer = OutboxDeliverer(services, senders, timing=timing)
+    front_services = ServiceContext(uow=SqlUnitOfWorkFactory(front), clock=clock)
+    worker = InboxWorker(
+        services,
+        front_services,
+        handlers,
+        timing=timing,
+        poke_outbox=deliverer.poke,
+    )
+    wire: Any
+    for wire in (slack.runtime if slack else None, teams):
+        if wire is not None:
+            wire.record = worker.record
+    if slack is not None:
+        slack.runtime.poke = deliverer.poke
+        slack.runtime.front = front_services
+    return App(settings, database, front, services, worker, deliverer, slack, teams)

@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     microsoft_app_id: str | None = Field(None, validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: str | None = Field(None, validation_alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str | None = Field(None, validation_alias="MICROSOFT_APP_TENANT_ID")
+    database_pool_size: int = Field(10, ge=1, le=200, validation_alias="DATABASE_POOL_SIZE")
+    """PostgreSQL connections for the services and background work (as many again in bursts)."""
+    worker_concurrency: int = Field(8, ge=1, le=200, validation_alias="KUDOS_WORKERS")
+    """Chat requests (and outgoing messages) in progress at once, per process."""
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
@@ -50,11 +51,20 @@ async def give(
     )
 
 
-async def snapshot(app: App) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, for asserting that a refusal wrote nothing at all."""
+REQUEST_LOG = frozenset({"inbox", "outbox"})
+"""The requests the bot acknowledged and what it said back: a refused request is recorded and
+answered, and changes nothing else."""
+
+
+async def snapshot(app: App, *, requests: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, for asserting that a request wrote nothing at all; with
+    `requests=False`, every table but the request log (for a request that was recorded and
+    answered, and must have changed nothing else)."""
     tables: dict[str, list[tuple[Any, ...]]] = {}
     async with app.database.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
+            if not requests and table.name in REQUEST_LOG:
+                continue
             rows = (await conn.execute(select(table))).all()
             tables[table.name] = sorted(tuple(map(str, row)) for row in rows)
     return tables
@@ -77,3 +87,20 @@ async def configure(app: App, workspace: WorkspaceRef = WS, **changes: object) -
 
     changes_text = {k: as_text(v) for k, v in changes.items()}
     await change_settings(app.services, workspace, changes_text, OPERATOR)
+
+
+async def quiet(app: App, within: float = 10.0) -> None:
+    """Wait until every acknowledged request is done and everything the bot said is sent (or
+    given up): nothing pending in the inbox or the outbox."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        pending = await scalar(
+            app,
+            "SELECT (SELECT COUNT(*) FROM inbox WHERE state = 'pending')"
+            " + (SELECT COUNT(*) FROM outbox WHERE state = 'pending')",
+        )
+        if pending == 0 and await app.worker.idle(0):
+            return
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{pending} inbox/outbox rows still pending after {within} s")
+        await asyncio.sleep(0.01)

@@ -20,7 +20,7 @@ def asgi_app(app: App) -> Any:
     """The HTTP app for a built Kudos, with Slack's endpoint when Slack is on."""
     slack = app.slack
     return create_app(
-        app.database.ping,
+        app.ping,
         slack=slack.http.handle if slack and slack.http else None,
         slack_oauth=bool(slack and slack.config.oauth),
         teams=app.teams.endpoint if app.teams else None,
@@ -75,6 +75,7 @@ def serve(settings: Settings, host: str, port: int) -> int:
                 port,
                 settings.database_url.split("://")[0],
             )
+            app.start()
             scheduler = start_scheduler(app.services)
             config = uvicorn.Config(
                 asgi_app(app),

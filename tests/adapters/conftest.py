@@ -40,7 +40,11 @@ def people(fake: FakeSlack, team: str = "T1") -> None:
     fake.user(team, "UBOSS", "Kim Admin", admin=True)  # Slack lists it as a person; it is a bot
 
 
-async def serve(app: App) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+async def serve(app: App, *, start: bool = True) -> tuple[uvicorn.Server, asyncio.Task[None], str]:
+    """Serve `app` on a free loopback port; `start=False` leaves its background work off (a
+    process that acknowledges and dies before doing the work)."""
+    if start:
+        app.start()
     server = uvicorn.Server(
         uvicorn.Config(asgi_app(app), host="127.0.0.1", port=0, log_level="warning", lifespan="off")
     )

@@ -132,14 +132,14 @@ async def test_an_admin_approves_with_a_click_and_the_member_hears(slack: SlackH
     assert await scalar(slack.app, "SELECT balance FROM accounts WHERE kind = 'rewards'") == 20
 
     # A second click (another admin, or the same one) is told it was decided already.
-    before = await snapshot(slack.app)
+    before = await snapshot(slack.app, requests=False)
     await slack.slack.interaction(
         click(slack, "approve_redemption", redemption, user="UBOSS", channel="DBOSS")
     )
     late = (await slack.fake.wait_for("response_url", 4))[-1]
     assert late.params["response_type"] == "ephemeral"
     assert "already fulfilled by Kim Admin" in late.params["text"]
-    assert await snapshot(slack.app) == before
+    assert await snapshot(slack.app, requests=False) == before
 
 
 async def test_a_non_admin_clicking_approve_is_refused_and_nothing_changes(
@@ -147,7 +147,7 @@ async def test_a_non_admin_clicking_approve_is_refused_and_nothing_changes(
 ) -> None:
     await seed(slack)
     ask = await redeem_from_shop(slack)
-    before = await snapshot(slack.app)
+    before = await snapshot(slack.app, requests=False)
 
     await slack.slack.interaction(
         click(slack, "approve_redemption", buttons(ask)["approve_redemption"], user="UANA")
@@ -156,7 +156,7 @@ async def test_a_non_admin_clicking_approve_is_refused_and_nothing_changes(
     refused = (await slack.fake.wait_for("response_url", 3))[-1]
     assert "Only Kudos admins can approve or reject redemptions" in refused.params["text"]
     assert refused.params.get("replace_original") is False
-    assert await snapshot(slack.app) == before
+    assert await snapshot(slack.app, requests=False) == before
 
 
 async def test_rejecting_asks_why_then_refunds_and_tells_the_member(slack: SlackHarness) -> None:
@@ -221,11 +221,11 @@ async def test_admin_commands_are_for_admins_and_requests_go_to_the_approvals_ch
     slack: SlackHarness,
 ) -> None:
     await seed(slack)
-    before = await snapshot(slack.app)
+    before = await snapshot(slack.app, requests=False)
     await slack.slack.command("admin catalog add Mug cost=5 approval=no", user="UANA")
     refused = (await slack.fake.wait_for("response_url", 1))[0]
     assert "Only Kudos admins can edit the catalog" in refused.params["text"]
-    assert await snapshot(slack.app) == before
+    assert await snapshot(slack.app, requests=False) == before
 
     commands = {
         'admin catalog add Mug cost=5 stock=2 description="Coffee, not tea"': "Added #",

@@ -63,14 +63,14 @@ async def test_refused_commands_answer_the_giver_alone_and_write_nothing(
     slack = slack_sqlite
     await slack.slack.command("<@URAJ> 1 for warming up", user="UANA")  # the workspace exists
     await slack.fake.wait_for("response_url", 2)
-    before = await snapshot(slack.app)
+    before = await snapshot(slack.app, requests=False)
     await slack.slack.command(text, user="UANA")
     reply = (await slack.fake.wait_for("response_url", 3))[-1]
     assert reply.params["response_type"] == "ephemeral"
     assert reply.params["text"].startswith("✋ ")
     assert REFUSALS[text] in reply.params["text"]
     await slack.fake.settle(0.1)
-    assert await snapshot(slack.app) == before
+    assert await snapshot(slack.app, requests=False) == before
     assert len(slack.fake.calls_to("chat.postMessage")) == 1  # only the warm-up's DM
 
 
@@ -91,11 +91,11 @@ async def test_over_the_allowance_is_refused_with_what_is_left(slack: SlackHarne
     await slack.slack.command("<@URAJ> 50 for the launch", user="UANA")
     await slack.slack.command("<@UBO> 45 for the docs", user="UANA")
     await slack.fake.wait_for("response_url", 4)
-    before = await snapshot(slack.app)
+    before = await snapshot(slack.app, requests=False)
     await slack.slack.command("<@URAJ> 10 for one more", user="UANA")
     reply = (await slack.fake.wait_for("response_url", 5))[-1]
     assert "5" in reply.params["text"] and reply.params["response_type"] == "ephemeral"
-    assert await snapshot(slack.app) == before
+    assert await snapshot(slack.app, requests=False) == before
 
 
 async def test_a_redelivered_message_counts_once_even_with_a_new_event_id(

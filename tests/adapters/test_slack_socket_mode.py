@@ -24,6 +24,7 @@ async def test_socket_mode_receives_a_command_acks_it_and_gives(
     app = await build(settings, clock=clock, migrate=False)
     try:
         assert app.slack is not None and app.slack.http is None  # no signing secret: no HTTP
+        app.start()
         await app.slack.start_socket_mode()
         form = SlackSender(None, "", fake_slack).command_body(  # type: ignore[arg-type]
             "<@URAJ> 6 for the socket work", user="UANA"

@@ -11,7 +11,7 @@ from tests.adapters.conftest import SlackHarness, people, running
 from tests.adapters.slack_helpers import earned, left
 from tests.conftest import FakeClock
 from tests.fakes.slack_api import FakeSlack, token_for
-from tests.support import scalar, snapshot
+from tests.support import quiet, scalar, snapshot
 
 
 @pytest.fixture
@@ -96,6 +96,7 @@ async def test_a_forged_oauth_state_installs_nothing(oauth_slack: SlackHarness) 
 async def test_a_bot_token_serves_its_own_workspace_only(slack: SlackHarness) -> None:
     await slack.slack.command("help", user="UANA")  # the token's workspace works
     await slack.fake.wait_for("response_url", 1)
+    await quiet(slack.app)
     people(slack.fake, "T2")
     before = await snapshot(slack.app)
     response = await slack.slack.command("<@URAJ> 5 for crossing over", user="UANA", team="T2")

@@ -15,7 +15,7 @@ import pytest
 from botframework.connector.auth import ChannelValidation, MicrosoftAppCredentials
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot.adapters.teams.app import TeamsConfig, create_teams_bot
+from bot.adapters.teams.app import TeamsConfig
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.web.server import asgi_app
@@ -160,15 +160,16 @@ async def test_a_correctly_signed_token_is_accepted_and_one_for_another_bot_is_n
     keys = _OpenIdServer()
     connector = FakeConnector()
     await connector.start()
-    app = await build(Settings(DATABASE_URL=sqlite_url), clock=clock, migrate=False)
-    app.teams = create_teams_bot(
-        TeamsConfig(
+    app = await build(
+        Settings(DATABASE_URL=sqlite_url),
+        clock=clock,
+        migrate=False,
+        teams_config=TeamsConfig(
             app_id=APP_ID,
             app_password="secret",
             open_id_metadata=keys.metadata_url,
             app_credentials=_IssuedToken(APP_ID, "secret"),
         ),
-        app.services,
     )
     server, task, url = await serve(app)
     try:

@@ -27,8 +27,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot.adapters.slack import commands, home, messages, reactions, refs, rewards, shortcuts
 from bot.adapters.slack.directory import SlackDirectory
-from bot.adapters.slack.notifier import SlackNotifier
+from bot.adapters.slack.inbox import SlackInbox
 from bot.adapters.slack.runtime import SlackRuntime
+from bot.adapters.slack.sender import SlackSender
 from bot.services.context import ServiceContext
 from bot.services.settings import show_settings
 
@@ -70,11 +71,13 @@ class SlackConfig:
 @dataclass
 class SlackBot:
     """The running Slack side: the bolt app, its HTTP handler (None in Socket-Mode-only
-    setups, which have no signing secret) and the notifier the services call."""
+    setups, which have no signing secret), what runs its inbox rows and what sends its
+    outbox rows."""
 
     app: AsyncApp
     runtime: SlackRuntime
-    notifier: SlackNotifier
+    inbox: SlackInbox
+    sender: SlackSender
     http: AsyncSlackRequestHandler | None
     config: SlackConfig
     session: aiohttp.ClientSession
@@ -95,8 +98,8 @@ class SlackBot:
 
 
 def web_client(api_url: str, session: aiohttp.ClientSession, token: str | None) -> AsyncWebClient:
-    """A Web API client that retries rate limits (429, after `Retry-After`), 5xx answers and
-    dropped connections."""
+    """A Web API client for reading (users, groups) that retries rate limits (429, after
+    `Retry-After`), 5xx answers and dropped connections."""
     return AsyncWebClient(
         token=token,
         base_url=api_url if api_url.endswith("/") else api_url + "/",
@@ -106,6 +109,19 @@ def web_client(api_url: str, session: aiohttp.ClientSession, token: str | None) 
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
+    )
+
+
+def sending_client(
+    api_url: str, session: aiohttp.ClientSession, token: str | None
+) -> AsyncWebClient:
+    """A Web API client for the outbox: a rate limit or a 5xx comes back at once, for the
+    outbox to retry later without holding a sender."""
+    return AsyncWebClient(
+        token=token,
+        base_url=api_url if api_url.endswith("/") else api_url + "/",
+        session=session,
+        retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
     )
 
 
@@ -120,10 +136,10 @@ def create_slack_bot(
         "signing_secret": config.signing_secret or "",
         # Without a signing secret (Socket Mode only) nothing is served over HTTP at all.
         "request_verification_enabled": bool(config.signing_secret),
-        # Listeners run inline and answer at once, handing the work to `runtime.later`
-        # (modals answer after the give, which decides the answer). Bolt's other mode runs
-        # listeners as tasks and polls for their ack every 10 ms: 10 ms more on every answer.
-        # Its lazy listeners deep-copy the request, which a shared HTTP session cannot survive.
+        # Listeners run inline: they commit the request to the inbox, then answer (modals
+        # answer after the give, which decides the answer). Bolt's other mode runs listeners
+        # as tasks and acks before they finish: an ack before the inbox holds the request
+        # would be a promise nothing keeps.
         "process_before_response": True,
         "raise_error_for_unhandled_request": False,
     }
@@ -146,7 +162,22 @@ def create_slack_bot(
             state_store=config.state_store,
         )
     app = AsyncApp(**options)  # one workspace: bolt takes the bot token from the client
-    runtime = SlackRuntime(services, directory or SlackDirectory())
+
+    async def token_for(team_id: str) -> str | None:
+        if not config.oauth:
+            return config.bot_token
+        assert config.installation_store is not None
+        installed = await config.installation_store.async_find_bot(
+            enterprise_id=None, team_id=team_id
+        )
+        return installed.bot_token if installed else None
+
+    runtime = SlackRuntime(
+        services,
+        make_client=lambda token: web_client(config.api_url, session, token),
+        token_for=token_for,
+        directory=directory or SlackDirectory(),
+    )
     for listeners in (commands, messages, reactions, shortcuts, home, rewards):
         listeners.register(app, runtime)
 
@@ -178,15 +209,12 @@ def create_slack_bot(
         metrics.ERRORS.labels(refs.PLATFORM).inc()
         log.error("Slack request failed: %r", error, exc_info=error)
 
-    async def token_for(team_id: str) -> str | None:
-        if not config.oauth:
-            return config.bot_token
-        assert config.installation_store is not None
-        installed = await config.installation_store.async_find_bot(
-            enterprise_id=None, team_id=team_id
-        )
-        return installed.bot_token if installed else None
-
-    notifier = SlackNotifier(client, token_for, lambda ws: show_settings(services, ws))
+    sender = SlackSender(
+        lambda token: sending_client(config.api_url, session, token),
+        session,
+        token_for,
+        lambda ws: show_settings(services, ws),
+        lambda token: web_client(config.api_url, session, token),
+    )
     http = AsyncSlackRequestHandler(app) if config.signing_secret else None
-    return SlackBot(app, runtime, notifier, http, config, session)
+    return SlackBot(app, runtime, SlackInbox(runtime), sender, http, config, session)

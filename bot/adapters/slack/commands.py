@@ -1,71 +1,83 @@
-"""`/kudos` (every subcommand of the grammar) and `/til`."""
+"""`/kudos` (every subcommand of the grammar) and `/til`: recorded in the inbox before the ack,
+then run by `handle_command`."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from bot.adapters.slack import blocks, refs
+from bot.adapters.slack.outgoing import respond
 from bot.adapters.slack.runtime import SlackRuntime
-from bot.domain.commands import Command
 from bot.domain.errors import KudosError
 from bot.domain.grammar import parse_command, parse_til
+from bot.services.context import ServiceContext
+from bot.services.delivery import Incoming, Outgoing
 from bot.services.results import KudosGiven, LearningShared, Result
 
 
-async def reply(rt: SlackRuntime, respond: AsyncRespond, team_id: str, result: Result) -> None:
-    """Answer a slash command: kudos and learnings in the channel, everything else to the
+def delivery(body: dict[str, Any]) -> Incoming:
+    """A slash command as an inbox row: one per trigger, however often Slack sends it."""
+    team_id = body["team_id"]
+    return Incoming(refs.PLATFORM, team_id, refs.command_key(team_id, body["trigger_id"]), body)
+
+
+async def replies(
+    rt: SlackRuntime, ctx: ServiceContext, team_id: str, url: str, result: Result
+) -> list[Outgoing]:
+    """Answers to a slash command: kudos and learnings in the channel, everything else to the
     person alone."""
     if isinstance(result, KudosGiven):
-        if not result.duplicate:
-            await respond(response_type="in_channel", **blocks.kudos_post(result))
-        await respond(response_type="ephemeral", **blocks.kudos_receipt(result))
-    elif isinstance(result, LearningShared):
-        channel = (await rt.settings(team_id)).learning_channel
+        receipt = respond(team_id, url, blocks.kudos_receipt(result))
+        if result.duplicate:
+            return [receipt]
+        return [respond(team_id, url, blocks.kudos_post(result), public=True), receipt]
+    if isinstance(result, LearningShared):
+        channel = (await rt.settings(ctx, team_id)).learning_channel
         if channel:
-            await respond(response_type="ephemeral", **blocks.learning_receipt(result, channel))
-        else:
-            await respond(response_type="in_channel", **blocks.learning(result))
-    else:
-        await respond(response_type="ephemeral", **blocks.render(result))
+            return [respond(team_id, url, blocks.learning_receipt(result, channel))]
+        return [respond(team_id, url, blocks.learning(result), public=True)]
+    return [respond(team_id, url, blocks.render(result))]
+
+
+async def handle_command(
+    rt: SlackRuntime, ctx: ServiceContext, body: dict[str, Any]
+) -> list[Outgoing]:
+    """Run a recorded `/kudos` or `/til`; answer through its `response_url`."""
+    team_id, user_id, url = body["team_id"], body["user_id"], body["response_url"]
+    parse = parse_til if body.get("command") == "/til" else parse_command
+    client = await rt.client(team_id)
+    try:
+        text = await rt.expand_groups(client, team_id, user_id, body.get("text") or "")
+        result = await rt.run(
+            ctx,
+            client,
+            team_id,
+            user_id,
+            parse(text),
+            key=refs.command_key(team_id, body["trigger_id"]),
+            channel=body.get("channel_id"),
+        )
+    except KudosError as refusal:
+        rt.refused(refusal)
+        return [respond(team_id, url, blocks.refusal(refusal.message))]
+    return await replies(rt, ctx, team_id, url, result)
+
+
+def given_up(body: dict[str, Any], reason: str) -> list[Outgoing]:
+    return [respond(body["team_id"], body["response_url"], blocks.refusal(reason))]
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:
-    async def run(
-        body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond, parse: Any
-    ) -> None:
-        team_id, user_id = body["team_id"], body["user_id"]
-        try:
-            text = await rt.expand_groups(client, team_id, user_id, body.get("text") or "")
-            command: Command = parse(text)
-            result = await rt.run(
-                client,
-                team_id,
-                user_id,
-                command,
-                key=refs.command_key(team_id, body["trigger_id"]),
-                channel=body.get("channel_id"),
-            )
-        except KudosError as refusal:
-            rt.refused(refusal)
-            await respond(response_type="ephemeral", **blocks.refusal(refusal.message))
-            return
-        await reply(rt, respond, team_id, result)
-
     @app.command("/kudos")
-    async def kudos_command(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
+    async def kudos_command(ack: AsyncAck, body: dict[str, Any]) -> None:
         """`/kudos @ana 5 for … #learning`, `/kudos balance|top|history|undo|help|til …`."""
+        await rt.record(delivery(body))
         await ack()
-        rt.later(run(body, client, respond, parse_command))
 
     @app.command("/til")
-    async def til_command(
-        ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, respond: AsyncRespond
-    ) -> None:
+    async def til_command(ack: AsyncAck, body: dict[str, Any]) -> None:
         """`/til <what I learned> #topic`."""
+        await rt.record(delivery(body))
         await ack()
-        rt.later(run(body, client, respond, parse_til))

@@ -5,38 +5,43 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
-from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks, refs
+from bot.adapters.slack.outgoing import publish_home
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain.errors import UnknownWorkspace
+from bot.services.context import ServiceContext
+from bot.services.delivery import Incoming, Outgoing
 from bot.services.queries import show_balance, show_history, show_leaderboard
 from bot.services.results import LeaderboardShown
 
 HOME_TOP = 5
 
 
-async def publish_home(
-    rt: SlackRuntime, client: AsyncWebClient, team_id: str, user_id: str
-) -> None:
-    """Render and publish one person's Home tab."""
-    member = await rt.directory.member(client, team_id, user_id)
+async def handle_home_opened(
+    rt: SlackRuntime, ctx: ServiceContext, team_id: str, body: dict[str, Any]
+) -> list[Outgoing]:
+    """Render one person's Home tab, to publish."""
+    user_id = body["event"]["user"]
+    member = await rt.directory.member(await rt.client(team_id), team_id, user_id)
     workspace = refs.workspace(team_id)
-    balance = await show_balance(rt.services, workspace, member, newcomer_ok=True)
-    recent = await show_history(rt.services, workspace, member)
+    balance = await show_balance(ctx, workspace, member, newcomer_ok=True)
+    recent = await show_history(ctx, workspace, member)
     try:
-        top = await show_leaderboard(rt.services, workspace, "week", None, HOME_TOP)
+        top = await show_leaderboard(ctx, workspace, "week", None, HOME_TOP)
     except UnknownWorkspace:  # no kudos in this workspace yet
         top = LeaderboardShown("week", None, ())
-    await client.views_publish(user_id=user_id, view=blocks.home(user_id, balance, recent, top))
+    return [publish_home(team_id, user_id, blocks.home(user_id, balance, recent, top))]
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:
     @app.event("app_home_opened")
     async def home_opened(
-        event: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
+        event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
         """Someone opened the bot's Home tab."""
         if event.get("tab", "home") != "home":
             return
-        rt.later(publish_home(rt, client, context.team_id or "", event["user"]))
+        team_id = context.team_id or body.get("team_id") or ""
+        key = refs.event_key(team_id, str(body.get("event_id") or event.get("event_ts")))
+        await rt.record(Incoming(refs.PLATFORM, team_id, key, body))

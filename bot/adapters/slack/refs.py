@@ -50,3 +50,21 @@ def redeem_key(team_id: str, user_id: str, listing: str, item: str) -> str:
     """A Redeem button: once per person, shop listing (its message or view) and item, however
     often it is clicked."""
     return f"slack:{team_id}:redeem:{user_id}:{listing}:{item}"
+
+
+def deleted_key(team_id: str, channel: str, ts: str) -> str:
+    return f"{message_key(team_id, channel, ts)}:deleted"
+
+
+def reaction_removed_key(team_id: str, ref: str, reaction_ts: str) -> str:
+    return f"{reaction_key(team_id, ref, reaction_ts)}:removed"
+
+
+def event_key(team_id: str, event_id: str) -> str:
+    """An event with no person's act behind it to name (the Home tab opened)."""
+    return f"slack:{team_id}:event:{event_id}"
+
+
+def action_key(team_id: str, trigger_id: str) -> str:
+    """A button click: each click has its own trigger."""
+    return f"slack:{team_id}:action:{trigger_id}"

@@ -1,23 +1,22 @@
 """ "Give kudos for this message" (message shortcut) and "Give kudos" (global shortcut): a modal
-that validates in place (`response_action: errors`)."""
+that validates in place (`response_action: errors`), so its submission runs in the request."""
 
 from __future__ import annotations
 
 import json
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks, refs
+from bot.adapters.slack.outgoing import post
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain import errors
 from bot.domain.commands import Give, Mention
-from bot.services.results import KudosGiven
-
-log = logging.getLogger("kudos.slack")
+from bot.services.context import ServiceContext
+from bot.services.delivery import Outgoing
+from bot.services.results import KudosGiven, Result
 
 _FIELD_OF_ERROR: dict[type[errors.KudosError], str] = {
     errors.AmountOutOfBounds: "amount",
@@ -47,18 +46,21 @@ def _state(view: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-async def share(client: AsyncWebClient, channel: str, giver: str, given: KudosGiven) -> None:
-    """Post a kudos given from the modal where it was asked for, else to the giver."""
-    try:
-        await client.chat_postMessage(channel=channel, **blocks.kudos_post(given))
-    except SlackApiError as exc:  # e.g. the bot is not in that channel
-        log.info("could not post kudos in %s: %s", channel, exc.response.get("error"))
-        await client.chat_postMessage(channel=giver, **blocks.kudos_post(given))
+def share(team_id: str, channel: str, giver: str, given: KudosGiven) -> Outgoing:
+    """Post a kudos given from the modal where it was asked for; if the bot cannot post there
+    (not in that channel), to the giver instead."""
+    message = post(team_id, channel, blocks.kudos_post(given))
+    return Outgoing(
+        message.platform,
+        message.workspace,
+        message.method,
+        {**message.payload, "fallback_channel": giver},
+    )
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:
     async def open_modal(client: AsyncWebClient, body: dict[str, Any], **prefill: Any) -> None:
-        settings = await rt.settings(body["team"]["id"])
+        settings = await rt.settings(rt.services, body["team"]["id"])
         await client.views_open(
             trigger_id=body["trigger_id"], view=blocks.give_modal(settings, **prefill)
         )
@@ -70,7 +72,7 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
         message = body.get("message") or {}
         author = message.get("user")
         giver = body["user"]["id"]
-        rt.later(
+        rt.ui(
             open_modal(
                 client,
                 body,
@@ -84,12 +86,10 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
     async def from_anywhere(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         """Kudos from the shortcuts menu: the modal, with a channel to share it in."""
         await ack()
-        rt.later(open_modal(client, body))
+        rt.ui(open_modal(client, body))
 
     @app.view(blocks.GIVE_CALLBACK)
-    async def submitted(
-        ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
-    ) -> None:
+    async def submitted(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         """Give the kudos before answering, so that a refusal shows next to the field (a
         modal must be answered within 3 seconds; a give takes milliseconds)."""
         team_id, user_id = body["team"]["id"], body["user"]["id"]
@@ -106,21 +106,29 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             reason=(state.get("reason") or "").strip() or None,
             tags=(str(state["value"]),) if state.get("value") else (),
         )
-        try:
-            result = await rt.run(
-                client,
-                team_id,
-                user_id,
-                give,
-                key=refs.view_key(team_id, view["id"]),
-                channel=channel,
-                markup=False,
-            )
-        except errors.KudosError as refusal:
-            rt.refused(refusal)
-            await ack(response_action="errors", errors={_field(refusal): refusal.message[:2000]})
+
+        async def work(ctx: ServiceContext) -> tuple[Result | errors.KudosError, list[Outgoing]]:
+            try:
+                result = await rt.run(
+                    ctx,
+                    await rt.client(team_id),
+                    team_id,
+                    user_id,
+                    give,
+                    key=refs.view_key(team_id, view["id"]),
+                    channel=channel,
+                    markup=False,
+                )
+            except errors.KudosError as refusal:
+                return refusal, []
+            assert isinstance(result, KudosGiven)
+            if result.duplicate:
+                return result, []
+            return result, [share(team_id, channel or user_id, user_id, result)]
+
+        outcome = await rt.inline(work)
+        if isinstance(outcome, errors.KudosError):
+            rt.refused(outcome)
+            await ack(response_action="errors", errors={_field(outcome): outcome.message[:2000]})
             return
         await ack()
-        assert isinstance(result, KudosGiven)
-        if not result.duplicate:
-            rt.later(share(client, channel or user_id, user_id, result))

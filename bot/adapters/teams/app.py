@@ -8,6 +8,7 @@ developer's machine; outside development the endpoint is then off.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +19,14 @@ from botbuilder.core import (
     MessageFactory,
     TurnContext,
 )
-from botbuilder.schema import Activity, ConversationReference
+from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from botframework.connector.auth import (
     AuthenticationConfiguration,
     ClaimsIdentity,
     JwtTokenValidation,
     SimpleCredentialProvider,
 )
+from msrest.exceptions import HttpOperationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -32,11 +34,12 @@ from bot import metrics
 from bot.adapters.plain import decision_text
 from bot.adapters.teams import cards
 from bot.adapters.teams.bot import PLATFORM, KudosTeamsBot
-from bot.domain.model import WorkspaceRef, WorkspaceSettings
+from bot.adapters.teams.inbox import UPDATE, TeamsInbox, delivery, reply
+from bot.domain.model import WorkspaceRef
 from bot.services.context import ServiceContext
 from bot.services.conversations import known_conversations
+from bot.services.delivery import Event, Incoming, OutboxItem, Outgoing, SendFailed
 from bot.services.results import (
-    KudosGiven,
     LearningShared,
     Redeemed,
     RedemptionDecided,
@@ -45,6 +48,11 @@ from bot.services.results import (
 from bot.services.settings import show_settings
 
 log = logging.getLogger("kudos.teams")
+Recorder = Callable[[Incoming], Awaitable[bool]]
+
+
+async def _not_recording(incoming: Incoming) -> bool:
+    raise RuntimeError("no inbox to record Teams activities in")
 
 
 @dataclass(frozen=True)
@@ -63,17 +71,82 @@ class TeamsConfig:
         return bool(self.app_id)
 
 
-class TeamsNotifier:
-    """Teams' side of the services' Notifier. Recipients are @mentioned on the kudos card
-    itself; learnings also go to the learning channel when the bot knows that conversation.
-    Approval requests go to the approvals channel, or to each listed admin's personal chat with
-    the bot; decisions go to the member's personal chat (where the bot has one)."""
+class TeamsSender:
+    """Implements `bot.worker.outbox.Sender` for Teams, and the scheduled posts' notifier.
+    Recipients are @mentioned on the kudos card itself, so a kudos needs no more messages;
+    learnings also go to the learning channel when the bot knows that conversation. Approval
+    requests go to the approvals channel, or to each listed admin's personal chat with the bot;
+    decisions go to the member's personal chat (where the bot has one)."""
 
     def __init__(self, teams: TeamsBot) -> None:
         self.teams = teams
 
-    async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None:
-        return None
+    async def send(self, item: OutboxItem) -> None:
+        reference = ConversationReference().deserialize(item.payload["reference"])
+        activity = Activity().deserialize(item.payload["activity"])
+        try:
+            if item.method == UPDATE:
+                await self.teams.update(reference, activity)
+            else:
+                await self.teams.deliver(reference, activity)
+        except HttpOperationError as exc:
+            raise _failure(exc) from None
+
+    async def expand(self, workspace: WorkspaceRef, event: Event) -> Sequence[Outgoing]:
+        match event:
+            case LearningShared():
+                settings = await show_settings(self.teams.services, workspace)
+                return (
+                    await self._to(
+                        workspace,
+                        lambda c: c[0] == settings.learning_channel,
+                        cards.learning_card(event),
+                    )
+                    if settings.learning_channel
+                    else []
+                )
+            case Redeemed():
+                return await self._approval_requests(workspace, event)
+            case RedemptionDecided():
+                member = event.redemption.member_external_id
+                found = await self._to(
+                    workspace,
+                    lambda c: _personal_chat_of(c) == member,
+                    cards.card([cards.plain(decision_text(event))]),
+                )
+                return found[:1]
+        return []
+
+    async def _to(
+        self,
+        workspace: WorkspaceRef,
+        wanted: Callable[[tuple[str, str, dict[str, Any]]], bool],
+        card: dict[str, Any],
+    ) -> list[Outgoing]:
+        conversations = await known_conversations(self.teams.services, workspace)
+        return [
+            proactive(reference, card) for c in conversations if wanted(c) for reference in [c[2]]
+        ]
+
+    async def _approval_requests(
+        self, workspace: WorkspaceRef, redeemed: Redeemed
+    ) -> list[Outgoing]:
+        settings = await show_settings(self.teams.services, workspace)
+        approval = cards.approval_card(redeemed)
+        if settings.approvals_channel:
+            found = await self._to(
+                workspace, lambda c: c[0] == settings.approvals_channel, approval
+            )
+        else:
+            admins = set(redeemed.admins)
+            found = await self._to(workspace, lambda c: _personal_chat_of(c) in admins, approval)
+        if not found:
+            log.warning(
+                "redemption #%s: no approvals channel or admin chat known in Teams tenant %s",
+                redeemed.redemption.id,
+                workspace.external_id,
+            )
+        return found
 
     async def scheduled_post(
         self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
@@ -86,42 +159,22 @@ class TeamsNotifier:
                 return
         raise LookupError(f"Kudos is not installed in Teams conversation {channel}")
 
-    async def learning_shared(self, workspace: WorkspaceRef, shared: LearningShared) -> None:
-        settings: WorkspaceSettings = await show_settings(self.teams.services, workspace)
-        if not settings.learning_channel:
-            return
-        for conversation_id, _kind, reference in await known_conversations(
-            self.teams.services, workspace
-        ):
-            if conversation_id == settings.learning_channel:
-                await self.teams.post(reference, cards.learning_card(shared))
 
-    async def redemption_requested(self, workspace: WorkspaceRef, redeemed: Redeemed) -> None:
-        settings = await show_settings(self.teams.services, workspace)
-        conversations = await known_conversations(self.teams.services, workspace)
-        approval = cards.approval_card(redeemed)
-        if settings.approvals_channel:
-            targets = [c for c in conversations if c[0] == settings.approvals_channel]
-        else:
-            admins = set(redeemed.admins)
-            targets = [c for c in conversations if _personal_chat_of(c) in admins]
-        if not targets:
-            log.warning(
-                "redemption #%s: no approvals channel or admin chat known in Teams tenant %s",
-                redeemed.redemption.id,
-                workspace.external_id,
-            )
-        for _conversation_id, _kind, reference in targets:
-            await self.teams.post(reference, approval)
+def proactive(reference: dict[str, Any], card: dict[str, Any]) -> Outgoing:
+    """A card posted unprompted into a remembered conversation (a new thread in a channel)."""
+    ref = ConversationReference().deserialize(reference)
+    message = MessageFactory.attachment(CardFactory.adaptive_card(card))
+    TurnContext.apply_conversation_reference(message, ref)
+    return reply(ref, message)
 
-    async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
-        member = decided.redemption.member_external_id
-        for conversation in await known_conversations(self.teams.services, workspace):
-            if _personal_chat_of(conversation) == member:
-                await self.teams.post(
-                    conversation[2], cards.card([cards.plain(decision_text(decided))])
-                )
-                return
+
+def _failure(exc: HttpOperationError) -> SendFailed:
+    status = getattr(exc.response, "status_code", None) or 0
+    if status == 429:
+        retry = str(exc.response.headers.get("Retry-After", ""))
+        return SendFailed("rate limited", retry_after=float(retry) if retry.isdigit() else None)
+    # 403/404: the bot was removed from that conversation; other 4xx: the message is refused.
+    return SendFailed(f"connector answered {status}: {exc}"[:300], permanent=400 <= status < 500)
 
 
 def _personal_chat_of(conversation: tuple[str, str, dict[str, Any]]) -> str | None:
@@ -151,7 +204,10 @@ class TeamsBot:
         )
         self.adapter.on_turn_error = self._on_error
         self.bot = KudosTeamsBot(services)
-        self.notifier = TeamsNotifier(self)
+        self.inbox = TeamsInbox(self.adapter, self.bot)
+        self.sender = TeamsSender(self)
+        self.record: Recorder = _not_recording
+        """Commits a verified activity to the inbox; the endpoint acknowledges after it."""
 
     async def _on_error(self, turn_context: TurnContext, error: Exception) -> None:
         metrics.ERRORS.labels(PLATFORM).inc()
@@ -176,29 +232,49 @@ class TeamsBot:
         except Exception as exc:  # missing, malformed, expired or wrongly signed: all refused
             log.info("refused a Teams request: %s", str(exc)[:200] or type(exc).__name__)
             return JSONResponse({"error": "unauthorized"}, 401)
-        response = await self.adapter.process_activity_with_identity(
-            activity, identity, self.bot.on_turn
-        )
-        if response is not None:
-            return JSONResponse(response.body, response.status)
+        if activity.type == ActivityTypes.invoke:  # answered in the response, and changes nothing
+            response = await self.adapter.process_activity_with_identity(
+                activity, identity, self.bot.on_turn
+            )
+            if response is not None:
+                return JSONResponse(response.body, response.status)
+        else:
+            await self.record(delivery(activity, body))
         return Response(status_code=201)
 
     async def post(self, reference: dict[str, Any], card: dict[str, Any]) -> None:
-        """Post a card into a remembered conversation (proactively)."""
+        """Post a card into a remembered conversation (proactively), now."""
         ref = ConversationReference().deserialize(reference)
+        message = MessageFactory.attachment(CardFactory.adaptive_card(card))
+        TurnContext.apply_conversation_reference(message, ref)
+        await self.deliver(ref, message)
+
+    async def deliver(self, reference: ConversationReference, activity: Activity) -> None:
+        """Send an activity whose conversation (and, for a reply, the activity it answers)
+        the reference gives: straight to the conversation, not as a reply to the continuation
+        activity, which is what TurnContext.send_activity would make it."""
 
         async def send(turn_context: TurnContext) -> None:
-            # Straight to the conversation (a new thread in a channel), not as a reply to the
-            # continuation activity, which is what TurnContext.send_activity would make it.
-            message = MessageFactory.attachment(CardFactory.adaptive_card(card))
-            TurnContext.apply_conversation_reference(message, ref)
-            await self.adapter.send_activities(turn_context, [message])
+            await self.adapter.send_activities(turn_context, [activity])
 
+        await self._continue(reference, send)
+
+    async def update(self, reference: ConversationReference, activity: Activity) -> None:
+        """Replace an activity the bot sent (a card whose buttons are spent)."""
+
+        async def send(turn_context: TurnContext) -> None:
+            await self.adapter.update_activity(turn_context, activity)
+
+        await self._continue(reference, send)
+
+    async def _continue(
+        self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]
+    ) -> None:
         if self.config.app_id:
-            await self.adapter.continue_conversation(ref, send, bot_id=self.config.app_id)
+            await self.adapter.continue_conversation(reference, work, bot_id=self.config.app_id)
         else:  # the Emulator's mode: no identity, no token on the way out
             anonymous = ClaimsIdentity(claims={}, is_authenticated=False)
-            await self.adapter.continue_conversation(ref, send, claims_identity=anonymous)
+            await self.adapter.continue_conversation(reference, work, claims_identity=anonymous)
 
 
 def create_teams_bot(config: TeamsConfig, services: ServiceContext) -> TeamsBot:

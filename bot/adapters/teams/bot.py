@@ -28,6 +28,8 @@ from bot.services.settings import show_settings
 
 log = logging.getLogger("kudos.teams")
 PLATFORM = "teams"
+SERVICES = "kudos.services"
+"""turn_state key of the services a turn runs with (the inbox worker's shared transaction)."""
 NAMES_TTL_SECONDS = 600.0
 
 
@@ -92,9 +94,14 @@ class KudosTeamsBot(TeamsActivityHandler):
     """Messages in channels, group chats and personal chats; card submits; install events."""
 
     def __init__(self, services: ServiceContext) -> None:
-        self.services = services
+        self.default_services = services
         self._names: dict[str, tuple[float, dict[str, list[MemberRef]]]] = {}
         self._remembered: set[tuple[str, str]] = set()
+
+    def services(self, turn_context: TurnContext) -> ServiceContext:
+        """The services this turn runs with: the inbox worker's, or the process's own."""
+        services = turn_context.turn_state.get(SERVICES)
+        return services if isinstance(services, ServiceContext) else self.default_services
 
     # ------------------------------------------------------------------ messages
     async def on_message_activity(self, turn_context: TurnContext) -> None:
@@ -130,7 +137,7 @@ class KudosTeamsBot(TeamsActivityHandler):
             return await self._by_name(turn_context, mention.name or "")
 
         result = await handle(
-            self.services,
+            self.services(turn_context),
             command,
             workspace=workspace_of(activity),
             actor=member(activity.from_property),
@@ -154,7 +161,7 @@ class KudosTeamsBot(TeamsActivityHandler):
         """The "Give kudos" card's submit (or its "Give kudos" button on the help card)."""
         ws = workspace_of(turn_context.activity)
         if value.get("action") == "open_give_card":
-            settings = await show_settings(self.services, ws)
+            settings = await show_settings(self.services(turn_context), ws)
             await self._send_card(turn_context, cards.give_card(settings))
             return
         if value.get("action") == cards.REDEEM_ACTION:
@@ -230,7 +237,11 @@ class KudosTeamsBot(TeamsActivityHandler):
         reference.conversation.id = conversation_id
         kind = getattr(activity.conversation, "conversation_type", None) or "personal"
         await remember_conversation(
-            self.services, workspace_of(activity), conversation_id, kind, reference.serialize()
+            self.services(turn_context),
+            workspace_of(activity),
+            conversation_id,
+            kind,
+            reference.serialize(),
         )
         self._remembered.add((tenant_of(activity), activity.conversation.id))
 
@@ -246,7 +257,9 @@ class KudosTeamsBot(TeamsActivityHandler):
     async def on_installation_update_remove(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         self._remembered.discard((tenant_of(activity), activity.conversation.id))
-        await forget_conversation(self.services, workspace_of(activity), conversation_key(activity))
+        await forget_conversation(
+            self.services(turn_context), workspace_of(activity), conversation_key(activity)
+        )
 
     async def on_teams_members_added(
         self, teams_members_added: list[Any], team_info: Any, turn_context: TurnContext
@@ -261,7 +274,7 @@ class KudosTeamsBot(TeamsActivityHandler):
         recipient = turn_context.activity.recipient
         if any(m.id == (recipient.id if recipient else None) for m in teams_members_removed):
             await forget_conversation(
-                self.services,
+                self.services(turn_context),
                 workspace_of(turn_context.activity),
                 conversation_key(turn_context.activity),
             )
