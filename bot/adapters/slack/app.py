@@ -10,7 +10,6 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -27,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot.adapters.slack import commands, home, messages, reactions, refs, rewards, shortcuts
 from bot.adapters.slack.directory import SlackDirectory
+from bot.adapters.slack.endpoint import SlackEndpoint
 from bot.adapters.slack.notifier import SlackNotifier
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.services.context import ServiceContext
@@ -75,7 +75,7 @@ class SlackBot:
     app: AsyncApp
     runtime: SlackRuntime
     notifier: SlackNotifier
-    http: AsyncSlackRequestHandler | None
+    http: SlackEndpoint | None
     config: SlackConfig
     session: aiohttp.ClientSession
     socket_mode: AsyncSocketModeHandler | None = field(default=None)
@@ -118,8 +118,9 @@ def create_slack_bot(
     options: dict[str, Any] = {
         "client": client,
         "signing_secret": config.signing_secret or "",
-        # Without a signing secret (Socket Mode only) nothing is served over HTTP at all.
-        "request_verification_enabled": bool(config.signing_secret),
+        # SlackEndpoint checks every HTTP request's signature before bolt parses it (bolt's own
+        # check would be a second HMAC); Socket Mode needs none.
+        "request_verification_enabled": False,
         # Listeners run inline and answer at once, handing the work to `runtime.later`
         # (modals answer after the give, which decides the answer). Bolt's other mode runs
         # listeners as tasks and polls for their ack every 10 ms: 10 ms more on every answer.
@@ -188,5 +189,5 @@ def create_slack_bot(
         return installed.bot_token if installed else None
 
     notifier = SlackNotifier(client, token_for, lambda ws: show_settings(services, ws))
-    http = AsyncSlackRequestHandler(app) if config.signing_secret else None
+    http = SlackEndpoint(app, config.signing_secret) if config.signing_secret else None
     return SlackBot(app, runtime, notifier, http, config, session)
