@@ -244,6 +244,34 @@ async def test_a_missing_or_wrong_signature_is_401(
         assert response.status_code == 401
 
 
+SSL_CHECKS = {
+    "as Slack sends it": (b"ssl_check=1&token=legacy-verification-token", 200),
+    "fields the other way round": (b"token=legacy-verification-token&ssl_check=1", 200),
+    "with a short command smuggled in": (
+        b"ssl_check=1&command=%2Fkudos&text=%3C%40URAJ%3E+5&user_id=UANA&team_id=T1",
+        200,
+    ),
+    "not 1": (b"ssl_check=0&token=legacy-verification-token", 401),
+    "with a real command smuggled in": (None, 401),
+}
+
+
+@pytest.mark.parametrize("case", SSL_CHECKS)
+async def test_slacks_unsigned_certificate_check_gets_a_200_and_does_nothing(
+    slack_sqlite: SlackHarness, errors_logged: pytest.LogCaptureFixture, case: str
+) -> None:
+    """Slack sends `ssl_check=1` without a signature; it is answered and never dispatched."""
+    slack = slack_sqlite
+    await warm_up(slack)
+    body, status = SSL_CHECKS[case]
+    if body is None:
+        command = slack.slack.command_body("<@URAJ> 5 for sneaking in", user="UANA")
+        body = b"ssl_check=1&" + command.encode()
+    async with refused(slack, errors_logged, SLACK, "bad_signature", int(status == 401)):
+        response = await post(slack.http, slack.url, body, content_type=FORM)
+        assert response.status_code == status
+
+
 # ---------------------------------------------------------------------- Slack: bodies
 
 

@@ -9,6 +9,7 @@ import hmac
 import logging
 import time
 from typing import NamedTuple
+from urllib.parse import parse_qs
 
 from slack_bolt.adapter.starlette.async_handler import to_starlette_response
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
@@ -23,6 +24,8 @@ SIGNATURE_WINDOW = 5 * 60
 """Slack's replay window in seconds: a request signed longer ago, or further ahead, is refused."""
 _TIMESTAMP_DIGITS = 12
 """Longer than any Unix time in seconds for the next 30,000 years."""
+_SSL_CHECK_BYTES = 200
+"""Slack's `ssl_check=1&token=...` is about 40 bytes; nothing longer is parsed unsigned."""
 
 
 class Refusal(NamedTuple):
@@ -55,6 +58,14 @@ def check_signature(
     if not hmac.compare_digest(expected, signature.encode("latin-1")):
         return Refusal(401, "bad_signature", "invalid signature")
     return None
+
+
+def is_ssl_check(body: bytes) -> bool:
+    """Slack's certificate check, the one request Slack sends unsigned: a short form with
+    `ssl_check=1` (and a legacy token). It only needs a 200."""
+    if len(body) > _SSL_CHECK_BYTES:
+        return False
+    return parse_qs(body.decode("latin-1")).get("ssl_check") == ["1"]
 
 
 MALFORMED = Refusal(400, "malformed_body", "not a Slack request body")
@@ -121,10 +132,13 @@ class SlackEndpoint:
         if request.method != "POST":
             return await self._oauth(request)
         body = await request.body()
+        signature = request.headers.get("x-slack-signature")
+        if not signature and is_ssl_check(body):
+            return Response(status_code=200)  # answered, and nothing in it is acted on
         refusal = check_signature(
             self.secret,
             request.headers.get("x-slack-request-timestamp"),
-            request.headers.get("x-slack-signature"),
+            signature,
             body,
             time.time(),
         )
