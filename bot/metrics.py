@@ -41,8 +41,14 @@ ERRORS = Counter(
     ["platform"],
     registry=REGISTRY,
 )
-
-
+REJECTED_REQUESTS = Counter(
+    "kudos_rejected_requests",
+    "HTTP requests refused before any work (4xx), by route and reason: bad_timestamp, "
+    "stale_timestamp, bad_signature, unauthorized, too_large, unsupported_media_type, "
+    "malformed_body",
+    ["route", "reason"],
+    registry=REGISTRY,
+)
 REDEMPTIONS = Counter(
     "kudos_redemptions",
     "Redemptions sent to admins for a decision, and decisions made",

@@ -18,11 +18,16 @@ Endpoint = Callable[[Request], Awaitable[Response]]
 MAX_BODY_BYTES = 1024 * 1024
 """Slack's largest payloads (a message with many blocks) stay well below this."""
 
+SLACK_MEDIA_TYPES = frozenset({"application/x-www-form-urlencoded", "application/json"})
+"""Slash commands and interactivity come as forms, events as JSON."""
+TEAMS_MEDIA_TYPES = frozenset({"application/json"})
+
 ASGIApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 
-class _TooLarge(Exception):
-    pass
+def media_type(content_type: str) -> str:
+    """`application/json; charset=utf-8` -> `application/json`."""
+    return content_type.split(";", 1)[0].strip().lower()
 
 
 async def _send_json(send: Any, status: int, body: dict[str, Any]) -> None:
@@ -41,11 +46,21 @@ async def _send_json(send: Any, status: int, body: dict[str, Any]) -> None:
 
 
 class Guard:
-    """Refuses bodies over `max_bytes` with 413 before anything reads them, and counts every
-    request (route, status, latency) for /metrics."""
+    """Refuses, before the app sees a request: a body over `max_bytes` with 413 (declared in
+    Content-Length, or found while reading a chunked body, reading no further than one chunk
+    past the limit), and a POST to a route in `media_types` with another content type with 415.
+    Each refusal is counted in `kudos_rejected_requests_total`. Counts every request (route,
+    status, latency) for /metrics."""
 
-    def __init__(self, app: ASGIApp, routes: set[str], max_bytes: int = MAX_BODY_BYTES) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        routes: set[str],
+        media_types: dict[str, frozenset[str]] | None = None,
+        max_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
         self.app, self.routes, self.max_bytes = app, routes, max_bytes
+        self.media_types = media_types or {}
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -54,38 +69,72 @@ class Guard:
         started = time.perf_counter()
         route = scope["path"] if scope["path"] in self.routes else "other"
         status = 500
-        response_started = False
 
         async def sending(message: dict[str, Any]) -> None:
-            nonlocal status, response_started
+            nonlocal status
             if message["type"] == "http.response.start":
-                status, response_started = message["status"], True
+                status = message["status"]
             await send(message)
 
-        received = 0
-
-        async def receiving() -> Any:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise _TooLarge()
-            return message
+        async def refuse(code: int, reason: str, error: str) -> None:
+            metrics.REJECTED_REQUESTS.labels(route, reason).inc()
+            await _send_json(sending, code, {"error": error})
 
         try:
-            length = dict(scope.get("headers") or []).get(b"content-length")
+            headers = dict(scope.get("headers") or [])
+            length = headers.get(b"content-length")
             if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
-                raise _TooLarge()
-            await self.app(scope, receiving, sending)
-        except _TooLarge:
-            if not response_started:
-                await _send_json(
-                    sending, 413, {"error": f"request body over {self.max_bytes} bytes"}
-                )
+                await refuse(413, "too_large", f"request body over {self.max_bytes} bytes")
+                return
+            allowed = self.media_types.get(scope["path"])
+            if allowed is not None and scope["method"] == "POST":
+                given = media_type(headers.get(b"content-type", b"").decode("latin-1"))
+                if given not in allowed:
+                    await refuse(
+                        415, "unsupported_media_type", f"expected {' or '.join(sorted(allowed))}"
+                    )
+                    return
+            body = await self._read(receive)
+            if body is None:
+                status = 499  # the client went away before sending its whole body
+                return
+            if len(body) > self.max_bytes:
+                await refuse(413, "too_large", f"request body over {self.max_bytes} bytes")
+                return
+            await self.app(scope, _replay(body, receive), sending)
         finally:
             metrics.HTTP_REQUESTS.labels(scope["method"], route, str(status)).inc()
             metrics.HTTP_LATENCY.labels(route).observe(time.perf_counter() - started)
+
+    async def _read(self, receive: Any) -> bytes | None:
+        """The whole body, or as much as exceeds the limit (None: the client disconnected)."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            chunk = message.get("body", b"")
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > self.max_bytes or not message.get("more_body", False):
+                return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
+    """An ASGI `receive` that hands out the body already read, then waits as `receive` does
+    (for the client to disconnect)."""
+    pending = True
+
+    async def replaying() -> dict[str, Any]:
+        nonlocal pending
+        if pending:
+            pending = False
+            return {"type": "http.request", "body": body, "more_body": False}
+        message: dict[str, Any] = await receive()
+        return message
+
+    return replaying
 
 
 def create_app(
@@ -138,4 +187,9 @@ def create_app(
         app.add_api_route("/slack/oauth_redirect", slack, methods=["GET"], include_in_schema=False)
 
     routes = {getattr(r, "path", "") for r in app.routes}
-    return Guard(app, routes)
+    media_types: dict[str, frozenset[str]] = {}
+    if slack is not None:
+        media_types["/slack/events"] = SLACK_MEDIA_TYPES
+    if teams is not None:
+        media_types["/api/messages"] = TEAMS_MEDIA_TYPES
+    return Guard(app, routes, media_types)

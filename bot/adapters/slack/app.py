@@ -10,7 +10,6 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
@@ -27,6 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot import metrics
 from bot.adapters.slack import commands, home, messages, reactions, refs, rewards, shortcuts
 from bot.adapters.slack.directory import SlackDirectory
+from bot.adapters.slack.endpoint import SlackEndpoint
 from bot.adapters.slack.inbox import SlackInbox
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.adapters.slack.sender import SlackSender
@@ -78,7 +78,7 @@ class SlackBot:
     runtime: SlackRuntime
     inbox: SlackInbox
     sender: SlackSender
-    http: AsyncSlackRequestHandler | None
+    http: SlackEndpoint | None
     config: SlackConfig
     session: aiohttp.ClientSession
     socket_mode: AsyncSocketModeHandler | None = field(default=None)
@@ -134,8 +134,9 @@ def create_slack_bot(
     options: dict[str, Any] = {
         "client": client,
         "signing_secret": config.signing_secret or "",
-        # Without a signing secret (Socket Mode only) nothing is served over HTTP at all.
-        "request_verification_enabled": bool(config.signing_secret),
+        # SlackEndpoint checks every HTTP request's signature before bolt parses it (bolt's own
+        # check would be a second HMAC); Socket Mode needs none.
+        "request_verification_enabled": False,
         # Listeners run inline: they commit the request to the inbox, then answer (modals
         # answer after the give, which decides the answer). Bolt's other mode runs listeners
         # as tasks and acks before they finish: an ack before the inbox holds the request
@@ -216,5 +217,5 @@ def create_slack_bot(
         lambda ws: show_settings(services, ws),
         lambda token: web_client(config.api_url, session, token),
     )
-    http = AsyncSlackRequestHandler(app) if config.signing_secret else None
+    http = SlackEndpoint(app, config.signing_secret) if config.signing_secret else None
     return SlackBot(app, runtime, SlackInbox(runtime), sender, http, config, session)

@@ -7,6 +7,7 @@ developer's machine; outside development the endpoint is then off.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -215,15 +216,14 @@ class TeamsBot:
         await turn_context.send_activity("Sorry, something went wrong on my side. Try again soon.")
 
     async def endpoint(self, request: Request) -> Response:
-        """`POST /api/messages`: authenticate, then run the activity through the bot."""
-        if "application/json" not in request.headers.get("content-type", ""):
-            return JSONResponse({"error": "expected an application/json activity"}, 415)
-        try:
-            body = await request.json()
-            activity = Activity().deserialize(body)
-            assert activity.type and activity.conversation and activity.service_url
-        except Exception:
+        """`POST /api/messages`: authenticate, then record the activity in the inbox before the
+        ack (an invoke, answered in the response, runs at once). The web app's guard has
+        already refused a body over the size limit or not JSON."""
+        parsed = await _activity(request)
+        if parsed is None:
+            metrics.REJECTED_REQUESTS.labels(request.url.path, "malformed_body").inc()
             return JSONResponse({"error": "not a Bot Framework activity"}, 400)
+        activity, body = parsed
         auth_header = request.headers.get("Authorization", "")
         try:
             identity = await JwtTokenValidation.authenticate_request(
@@ -231,6 +231,7 @@ class TeamsBot:
             )
         except Exception as exc:  # missing, malformed, expired or wrongly signed: all refused
             log.info("refused a Teams request: %s", str(exc)[:200] or type(exc).__name__)
+            metrics.REJECTED_REQUESTS.labels(request.url.path, "unauthorized").inc()
             return JSONResponse({"error": "unauthorized"}, 401)
         if activity.type == ActivityTypes.invoke:  # answered in the response, and changes nothing
             response = await self.adapter.process_activity_with_identity(
@@ -275,6 +276,32 @@ class TeamsBot:
         else:  # the Emulator's mode: no identity, no token on the way out
             anonymous = ClaimsIdentity(claims={}, is_authenticated=False)
             await self.adapter.continue_conversation(reference, work, claims_identity=anonymous)
+
+
+async def _activity(request: Request) -> tuple[Activity, dict[str, Any]] | None:
+    """The request's activity and its JSON, or None when the body is not one: not JSON, not
+    an object, nested too deep, or without the type, service URL, conversation, sender and
+    recipient that Bot Framework puts on every activity."""
+    try:
+        body = json.loads(await request.body())
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(body, dict):
+        return None
+    try:
+        activity = Activity().deserialize(body)
+    except Exception:  # msrest raises its own errors, or whatever a field's type check hits
+        return None
+    if not (_text(activity.type) and _text(activity.service_url)):
+        return None
+    for account in (activity.conversation, activity.from_property, activity.recipient):
+        if account is None or not _text(account.id):
+            return None
+    return activity, body
+
+
+def _text(value: object) -> bool:
+    return isinstance(value, str) and bool(value)
 
 
 def create_teams_bot(config: TeamsConfig, services: ServiceContext) -> TeamsBot:
