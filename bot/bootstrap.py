@@ -36,6 +36,8 @@ class App:
     async def close(self) -> None:
         if self.slack is not None:
             await self.slack.close()
+        if self.teams is not None:
+            await self.teams.close()
         await self.database.dispose()
 
 

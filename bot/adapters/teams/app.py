@@ -1,6 +1,7 @@
 """Build the Teams bot: botbuilder's BotFrameworkAdapter behind `POST /api/messages`.
 
-With MICROSOFT_APP_ID every request must carry a valid Bot Framework token (401 otherwise).
+With MICROSOFT_APP_ID every request must carry a valid Bot Framework token (401 otherwise; see
+tokens.py).
 Without one, requests are accepted unauthenticated, for the Bot Framework Emulator on a
 developer's machine; outside development the endpoint is then off.
 """
@@ -8,7 +9,7 @@ developer's machine; outside development the endpoint is then off.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import (
@@ -19,12 +20,7 @@ from botbuilder.core import (
     TurnContext,
 )
 from botbuilder.schema import Activity, ConversationReference
-from botframework.connector.auth import (
-    AuthenticationConfiguration,
-    ClaimsIdentity,
-    JwtTokenValidation,
-    SimpleCredentialProvider,
-)
+from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -32,6 +28,13 @@ from bot import metrics
 from bot.adapters.plain import decision_text
 from bot.adapters.teams import cards
 from bot.adapters.teams.bot import PLATFORM, KudosTeamsBot
+from bot.adapters.teams.tokens import (
+    BOT_FRAMEWORK_OPENID_METADATA,
+    BotFrameworkTokens,
+    KeyPolicy,
+    SigningKeys,
+    TokenRefused,
+)
 from bot.domain.model import WorkspaceRef, WorkspaceSettings
 from bot.services.context import ServiceContext
 from bot.services.conversations import known_conversations
@@ -57,6 +60,7 @@ class TeamsConfig:
     """Where Bot Framework's signing keys are published (another cloud, or a test's)."""
     app_credentials: Any = None
     """botframework `AppCredentials` other than the app password (a certificate, say)."""
+    signing_keys: KeyPolicy = field(default_factory=KeyPolicy)
 
     @property
     def authenticated(self) -> bool:
@@ -139,24 +143,45 @@ class TeamsBot:
     def __init__(self, config: TeamsConfig, services: ServiceContext) -> None:
         self.config = config
         self.services = services
-        self.credentials = SimpleCredentialProvider(config.app_id or "", config.app_password or "")
         self.adapter = BotFrameworkAdapter(
             BotFrameworkAdapterSettings(
                 app_id=config.app_id or "",
                 app_password=config.app_password or "",
                 channel_auth_tenant=config.tenant_id,
-                open_id_metadata=config.open_id_metadata,
                 app_credentials=config.app_credentials,
             )
+        )
+        self.tokens = (
+            BotFrameworkTokens(
+                config.app_id,
+                SigningKeys(
+                    config.open_id_metadata or BOT_FRAMEWORK_OPENID_METADATA, config.signing_keys
+                ),
+            )
+            if config.app_id
+            else None
         )
         self.adapter.on_turn_error = self._on_error
         self.bot = KudosTeamsBot(services)
         self.notifier = TeamsNotifier(self)
 
+    async def close(self) -> None:
+        """Stop refreshing signing keys in the background."""
+        if self.tokens is not None:
+            await self.tokens.keys.close()
+
     async def _on_error(self, turn_context: TurnContext, error: Exception) -> None:
         metrics.ERRORS.labels(PLATFORM).inc()
         log.error("Teams activity failed: %r", error, exc_info=error)
         await turn_context.send_activity("Sorry, something went wrong on my side. Try again soon.")
+
+    async def _identity(self, activity: Activity, auth_header: str) -> ClaimsIdentity:
+        if self.tokens is None:  # the Emulator's mode
+            return ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
+        claims = await self.tokens.claims(
+            auth_header, activity.channel_id or "", activity.service_url
+        )
+        return ClaimsIdentity(claims, True)
 
     async def endpoint(self, request: Request) -> Response:
         """`POST /api/messages`: authenticate, then run the activity through the bot."""
@@ -168,14 +193,11 @@ class TeamsBot:
             assert activity.type and activity.conversation and activity.service_url
         except Exception:
             return JSONResponse({"error": "not a Bot Framework activity"}, 400)
-        auth_header = request.headers.get("Authorization", "")
         try:
-            identity = await JwtTokenValidation.authenticate_request(
-                activity, auth_header, self.credentials, "", AuthenticationConfiguration()
-            )
-        except Exception as exc:  # missing, malformed, expired or wrongly signed: all refused
-            log.info("refused a Teams request: %s", str(exc)[:200] or type(exc).__name__)
-            return JSONResponse({"error": "unauthorized"}, 401)
+            identity = await self._identity(activity, request.headers.get("Authorization", ""))
+        except TokenRefused as refused:  # missing, malformed, expired or wrongly signed
+            log.info("refused a Teams request: %s", refused.reason[:200])
+            return JSONResponse({"error": refused.answer}, refused.status)
         response = await self.adapter.process_activity_with_identity(
             activity, identity, self.bot.on_turn
         )
