@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
@@ -93,13 +93,13 @@ async def build(
         app.slack = create_slack_bot(slack_config(settings, database), services, slack_directory)
         platforms.register("slack", app.slack.notifier)
     if settings.teams_enabled:
-        app.teams = create_teams_bot(
-            TeamsConfig(
-                app_id=settings.microsoft_app_id,
-                app_password=settings.microsoft_app_password,
-                tenant_id=settings.microsoft_app_tenant_id,
-            ),
-            services,
+        teams = TeamsConfig(
+            app_id=settings.microsoft_app_id,
+            app_password=settings.microsoft_app_password,
+            tenant_id=settings.microsoft_app_tenant_id,
         )
+        if settings.service_url_hosts:
+            teams = replace(teams, service_url_hosts=settings.service_url_hosts)
+        app.teams = create_teams_bot(teams, services)
         platforms.register("teams", app.teams.notifier)
     return app

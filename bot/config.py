@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     microsoft_app_id: str | None = Field(None, validation_alias="MICROSOFT_APP_ID")
     microsoft_app_password: str | None = Field(None, validation_alias="MICROSOFT_APP_PASSWORD")
     microsoft_app_tenant_id: str | None = Field(None, validation_alias="MICROSOFT_APP_TENANT_ID")
+    teams_service_url_hosts: str | None = Field(None, validation_alias="TEAMS_SERVICE_URL_HOSTS")
+    """Comma-separated hosts (`*.example.com` for any under it) a Teams serviceUrl may name."""
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -79,6 +81,12 @@ class Settings(BaseSettings):
             if self.microsoft_app_id and not self.microsoft_app_password:
                 raise ValueError("MICROSOFT_APP_ID needs MICROSOFT_APP_PASSWORD in production")
         return self
+
+    @property
+    def service_url_hosts(self) -> tuple[str, ...]:
+        """TEAMS_SERVICE_URL_HOSTS as a tuple; empty: the Teams adapter's own list."""
+        hosts = (self.teams_service_url_hosts or "").split(",")
+        return tuple(host.strip() for host in hosts if host.strip())
 
     @property
     def teams_enabled(self) -> bool:

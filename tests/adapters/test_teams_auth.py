@@ -18,6 +18,7 @@ import pytest
 from botframework.connector.auth import MicrosoftAppCredentials
 
 from bot.adapters.teams.app import TeamsConfig, create_teams_bot
+from bot.adapters.teams.connector import BOT_FRAMEWORK_SERVICE_HOSTS, ServiceUrlHosts
 from bot.adapters.teams.tokens import KeyPolicy
 from bot.bootstrap import build
 from bot.config import Settings
@@ -53,7 +54,7 @@ async def secured_teams(
             app_password="secret",
             open_id_metadata=keys.metadata_url,
             app_credentials=_IssuedToken(APP_ID, "secret"),
-            **config,
+            **{"service_url_hosts": ("127.0.0.1",), **config},
         ),
         app.services,
     )
@@ -264,5 +265,65 @@ async def test_in_production_without_an_app_id_the_teams_endpoint_is_off(sqlite_
         async with httpx.AsyncClient(transport=transport, base_url="http://kudos") as http:
             response = await http.post("/api/messages", json={"type": "message"})
         assert response.status_code == 404
+    finally:
+        await app.close()
+
+
+async def test_an_activity_for_a_service_url_off_bot_framework_is_refused_and_writes_nothing(
+    database_url: str, clock: FakeClock, keys: FakeBotKeys
+) -> None:
+    elsewhere = "https://collector.attacker.example/"
+    async with secured_teams(
+        database_url, clock, keys, service_url_hosts=BOT_FRAMEWORK_SERVICE_HOSTS
+    ) as teams:
+        before = await snapshot(teams.app)
+        sent = {**kudos_to_raj(teams.connector), "serviceUrl": elsewhere}
+        response = await teams.send(sent, keys.token(elsewhere))
+        assert response.status_code == 403
+        assert response.json() == {"error": "serviceUrl is not a Bot Framework host"}
+        assert await snapshot(teams.app) == before
+        assert teams.connector.sent == []
+
+
+@pytest.mark.parametrize(
+    ("service_url", "allowed"),
+    [
+        ("https://smba.trafficmanager.net/amer/", True),
+        ("https://smba.trafficmanager.net/teams/", True),
+        ("https://SMBA.trafficmanager.net./emea/", True),
+        ("https://smba.infra.gcc.teams.microsoft.com/gcc/", True),
+        ("https://webchat.botframework.com/", True),
+        ("https://europe.directline.botframework.com/", True),
+        ("http://smba.trafficmanager.net/amer/", False),
+        ("https://botframework.com/", False),
+        ("https://evilbotframework.com/", False),
+        ("https://webchat.botframework.com.attacker.example/", False),
+        ("https://smba.trafficmanager.net@attacker.example/", False),
+        ("https://attacker.example/smba.trafficmanager.net/", False),
+        ("https://smba.trafficmanager.net:99999/", False),
+        ("https://smba.infra.gov.teams.microsoft.us/", False),
+        ("http://127.0.0.1:3978/", False),
+        ("not a url", False),
+        ("", False),
+    ],
+)
+def test_only_bot_framework_hosts_are_allowed_by_default(service_url: str, allowed: bool) -> None:
+    assert ServiceUrlHosts().allows(service_url) is allowed
+
+
+async def test_other_clouds_list_their_own_service_url_hosts(sqlite_url: str) -> None:
+    settings = Settings(
+        DATABASE_URL=sqlite_url,
+        MICROSOFT_APP_ID=APP_ID,
+        MICROSOFT_APP_PASSWORD="secret",
+        TEAMS_SERVICE_URL_HOSTS="smba.infra.gov.teams.microsoft.us, *.botframework.azure.us",
+    )
+    app = await build(settings, migrate=False)
+    try:
+        assert app.teams is not None
+        allows = app.teams.service_urls.allows
+        assert allows("https://smba.infra.gov.teams.microsoft.us/")
+        assert allows("https://webchat.botframework.azure.us/")
+        assert not allows("https://smba.trafficmanager.net/amer/")
     finally:
         await app.close()

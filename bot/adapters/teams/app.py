@@ -1,7 +1,7 @@
 """Build the Teams bot: botbuilder's BotFrameworkAdapter behind `POST /api/messages`.
 
 With MICROSOFT_APP_ID every request must carry a valid Bot Framework token (401 otherwise; see
-tokens.py).
+tokens.py) and name a serviceUrl on one of Bot Framework's hosts (403 otherwise; connector.py).
 Without one, requests are accepted unauthenticated, for the Bot Framework Emulator on a
 developer's machine; outside development the endpoint is then off.
 """
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import (
-    BotFrameworkAdapter,
     BotFrameworkAdapterSettings,
     CardFactory,
     MessageFactory,
@@ -28,6 +27,13 @@ from bot import metrics
 from bot.adapters.plain import decision_text
 from bot.adapters.teams import cards
 from bot.adapters.teams.bot import PLATFORM, KudosTeamsBot
+from bot.adapters.teams.connector import (
+    BOT_FRAMEWORK_SERVICE_HOSTS,
+    CONNECTOR_TIMEOUT,
+    QuickConnectorAdapter,
+    ServiceUrlHosts,
+    connector_failure,
+)
 from bot.adapters.teams.tokens import (
     BOT_FRAMEWORK_OPENID_METADATA,
     BotFrameworkTokens,
@@ -60,7 +66,10 @@ class TeamsConfig:
     """Where Bot Framework's signing keys are published (another cloud, or a test's)."""
     app_credentials: Any = None
     """botframework `AppCredentials` other than the app password (a certificate, say)."""
+    service_url_hosts: tuple[str, ...] = BOT_FRAMEWORK_SERVICE_HOSTS
+    """Where an authenticated activity's serviceUrl may point (see connector.ServiceUrlHosts)."""
     signing_keys: KeyPolicy = field(default_factory=KeyPolicy)
+    connector_timeout: tuple[float, float] = CONNECTOR_TIMEOUT
 
     @property
     def authenticated(self) -> bool:
@@ -143,13 +152,14 @@ class TeamsBot:
     def __init__(self, config: TeamsConfig, services: ServiceContext) -> None:
         self.config = config
         self.services = services
-        self.adapter = BotFrameworkAdapter(
+        self.adapter = QuickConnectorAdapter(
             BotFrameworkAdapterSettings(
                 app_id=config.app_id or "",
                 app_password=config.app_password or "",
                 channel_auth_tenant=config.tenant_id,
                 app_credentials=config.app_credentials,
-            )
+            ),
+            config.connector_timeout,
         )
         self.tokens = (
             BotFrameworkTokens(
@@ -161,6 +171,7 @@ class TeamsBot:
             if config.app_id
             else None
         )
+        self.service_urls = ServiceUrlHosts(config.service_url_hosts)
         self.adapter.on_turn_error = self._on_error
         self.bot = KudosTeamsBot(services)
         self.notifier = TeamsNotifier(self)
@@ -172,8 +183,19 @@ class TeamsBot:
 
     async def _on_error(self, turn_context: TurnContext, error: Exception) -> None:
         metrics.ERRORS.labels(PLATFORM).inc()
+        service_url = turn_context.activity.service_url
+        failure = connector_failure(error)
+        if failure is not None:  # no apology: it would go the same way
+            log.error("Teams reply to %s failed: %s", service_url, failure)
+            return
         log.error("Teams activity failed: %r", error, exc_info=error)
-        await turn_context.send_activity("Sorry, something went wrong on my side. Try again soon.")
+        try:
+            await turn_context.send_activity(
+                "Sorry, something went wrong on my side. Try again soon."
+            )
+        except Exception as again:  # the apology is best effort
+            reason = connector_failure(again) or repr(again)
+            log.error("Teams reply to %s failed: %s", service_url, reason)
 
     async def _identity(self, activity: Activity, auth_header: str) -> ClaimsIdentity:
         if self.tokens is None:  # the Emulator's mode
@@ -198,6 +220,13 @@ class TeamsBot:
         except TokenRefused as refused:  # missing, malformed, expired or wrongly signed
             log.info("refused a Teams request: %s", refused.reason[:200])
             return JSONResponse({"error": refused.answer}, refused.status)
+        if self.tokens is not None and not self.service_urls.allows(activity.service_url):
+            log.warning(
+                "refused a Teams activity for serviceUrl %r: not a Bot Framework host "
+                "(TEAMS_SERVICE_URL_HOSTS lists them)",
+                activity.service_url[:200],
+            )
+            return JSONResponse({"error": "serviceUrl is not a Bot Framework host"}, 403)
         response = await self.adapter.process_activity_with_identity(
             activity, identity, self.bot.on_turn
         )

@@ -1,0 +1,106 @@
+"""Safe defaults around the Teams endpoint: replies that cannot be delivered fail within seconds
+in one log line."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.adapters.teams.app import TeamsConfig, create_teams_bot
+from bot.bootstrap import build
+from bot.config import Settings
+from tests.adapters.conftest import TeamsHarness, serve
+from tests.conftest import FakeClock
+from tests.fakes.bot_connector import FakeConnector
+from tests.fakes.teams_sender import RAJ, activity, mention
+
+
+@asynccontextmanager
+async def emulator_teams(
+    sqlite_url: str, clock: FakeClock, **config: Any
+) -> AsyncIterator[TeamsHarness]:
+    """`kudos serve` without an app id (the Emulator's mode), Teams configured with `config`."""
+    connector = FakeConnector()
+    await connector.start()
+    app = await build(Settings(DATABASE_URL=sqlite_url), clock=clock, migrate=False)
+    app.teams = create_teams_bot(TeamsConfig(**config), app.services)
+    server, task, url = await serve(app)
+    try:
+        async with httpx.AsyncClient(timeout=30) as http:
+            yield TeamsHarness(app, connector, http, url)
+    finally:
+        server.should_exit = True
+        await task
+        await app.close()
+        await connector.stop()
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def kudos_to_raj(service_url: str) -> dict[str, Any]:
+    text, _ = mention(RAJ)
+    return activity(service_url, f"kudos {text} 5 for the review", mentions=[RAJ])
+
+
+def problems(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
+async def test_a_reply_to_an_unreachable_service_url_fails_at_once_in_one_log_line(
+    sqlite_url: str, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    service_url = f"http://127.0.0.1:{closed_port()}/"
+    async with emulator_teams(sqlite_url, clock) as teams:
+        started = time.perf_counter()
+        response = await teams.send(kudos_to_raj(service_url))
+        took = time.perf_counter() - started
+    assert response.status_code == 201
+    assert took < 2, f"took {took:.1f} s"
+    [line] = problems(caplog)
+    assert line.name == "kudos.teams" and line.exc_info is None
+    assert line.getMessage() == f"Teams reply to {service_url} failed: Connection refused"
+    assert "Traceback" not in caplog.text
+
+
+async def test_a_reply_to_a_connector_that_does_not_answer_times_out(
+    sqlite_url: str, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with emulator_teams(sqlite_url, clock, connector_timeout=(0.5, 0.5)) as teams:
+        teams.connector.delay = 5
+        started = time.perf_counter()
+        response = await teams.send(kudos_to_raj(teams.connector.url))
+        took = time.perf_counter() - started
+    assert response.status_code == 201
+    assert took < 2, f"took {took:.1f} s: the connector call was retried or not timed out"
+    [line] = problems(caplog)
+    assert line.getMessage() == f"Teams reply to {teams.connector.url} failed: timed out"
+
+
+async def test_a_connector_error_status_is_one_log_line(
+    sqlite_url: str, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    async with emulator_teams(sqlite_url, clock) as teams:
+        teams.connector.status = 503
+        started = time.perf_counter()
+        response = await teams.send(kudos_to_raj(teams.connector.url))
+        took = time.perf_counter() - started
+    assert response.status_code == 201
+    assert took < 2, f"took {took:.1f} s: the connector call was retried"
+    [line] = problems(caplog)
+    assert line.getMessage() == (
+        f"Teams reply to {teams.connector.url} failed: the connector answered HTTP 503"
+    )
