@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     port: int = Field(3000, validation_alias="PORT")
+    host: str | None = Field(None, validation_alias="HOST")
+    """Where `kudos serve` listens; unset: 0.0.0.0, or 127.0.0.1 while an endpoint is open."""
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")

@@ -1,5 +1,5 @@
 """Safe defaults around the Teams endpoint: replies that cannot be delivered fail within seconds
-in one log line."""
+in one log line, and an unauthenticated endpoint keeps `kudos serve` on this machine."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ import pytest
 from bot.adapters.teams.app import TeamsConfig, create_teams_bot
 from bot.bootstrap import build
 from bot.config import Settings
+from bot.web.server import choose_host
 from tests.adapters.conftest import TeamsHarness, serve
 from tests.conftest import FakeClock
 from tests.fakes.bot_connector import FakeConnector
@@ -104,3 +105,30 @@ async def test_a_connector_error_status_is_one_log_line(
     assert line.getMessage() == (
         f"Teams reply to {teams.connector.url} failed: the connector answered HTTP 503"
     )
+
+
+ONLY_SLACK: list[str] = []
+OPEN_TEAMS = ["POST /api/messages (Teams without MICROSOFT_APP_ID)"]
+
+
+@pytest.mark.parametrize(
+    ("requested", "unauthenticated", "host", "exposed"),
+    [
+        (None, ONLY_SLACK, "0.0.0.0", False),
+        (None, OPEN_TEAMS, "127.0.0.1", False),
+        ("0.0.0.0", OPEN_TEAMS, "0.0.0.0", True),
+        ("::", OPEN_TEAMS, "::", True),
+        ("192.0.2.7", OPEN_TEAMS, "192.0.2.7", True),
+        ("localhost", OPEN_TEAMS, "localhost", False),
+        ("::1", OPEN_TEAMS, "::1", False),
+        ("0.0.0.0", ONLY_SLACK, "0.0.0.0", False),
+        ("127.0.0.1", ONLY_SLACK, "127.0.0.1", False),
+    ],
+)
+def test_kudos_serve_stays_on_this_machine_while_an_endpoint_is_unauthenticated(
+    requested: str | None, unauthenticated: list[str], host: str, exposed: bool
+) -> None:
+    binding = choose_host(requested, unauthenticated)
+    assert (binding.host, binding.exposed) == (host, exposed)
+    if unauthenticated and requested is None:
+        assert "POST /api/messages" in binding.note and "HOST" in binding.note
