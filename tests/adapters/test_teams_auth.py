@@ -145,6 +145,16 @@ async def test_a_correctly_signed_token_is_accepted(
         assert reply.card is not None and reply.authorization == "Bearer bot-outgoing-token"
 
 
+async def test_a_key_set_that_arrives_in_pieces_is_read_whole(
+    sqlite_url: str, clock: FakeClock, keys: FakeBotKeys
+) -> None:
+    keys.publish("key-0", "key-1", "key-2")
+    keys.piecemeal = True
+    async with secured_teams(sqlite_url, clock, keys) as teams:
+        answer = await teams.send(balance(teams.connector), keys.token(teams.connector.url))
+        assert answer.status_code == 201
+
+
 async def test_a_key_not_endorsed_for_the_channel_is_refused(
     sqlite_url: str, clock: FakeClock, keys: FakeBotKeys
 ) -> None:

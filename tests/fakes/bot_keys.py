@@ -35,6 +35,8 @@ class FakeBotKeys:
         """Seconds every answer waits."""
         self.failing = False
         """Answer 500 to everything."""
+        self.piecemeal = False
+        """Send each answer in small pieces, a few milliseconds apart."""
         self.requests: Counter[str] = Counter()
         self._private: dict[str, rsa.RSAPrivateKey] = {}
         self._endorsements: dict[str, list[str]] = {}
@@ -53,7 +55,12 @@ class FakeBotKeys:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.end_headers()
-                self.wfile.write(body if status == 200 and body else b"{}")
+                answer = body if status == 200 and body else b"{}"
+                piece = 100 if fake.piecemeal else len(answer)
+                for start in range(0, len(answer), piece):
+                    self.wfile.write(answer[start : start + piece])
+                    self.wfile.flush()
+                    time.sleep(0.005 if fake.piecemeal else 0)
 
             def log_message(self, *args: object) -> None:
                 return None

@@ -178,12 +178,14 @@ class SigningKeys:
 
 
 async def _json(session: aiohttp.ClientSession, url: str) -> dict[str, Any]:
+    body = bytearray()
     async with session.get(url) as response:
         if response.status != 200:
             raise ValueError(f"{url} answered HTTP {response.status}")
-        body = await response.content.read(MAX_DOCUMENT_BYTES + 1)
-    if len(body) > MAX_DOCUMENT_BYTES:
-        raise ValueError(f"{url} answered more than {MAX_DOCUMENT_BYTES} bytes")
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            body += chunk
+            if len(body) > MAX_DOCUMENT_BYTES:
+                raise ValueError(f"{url} answered more than {MAX_DOCUMENT_BYTES} bytes")
     document = json.loads(body)
     if not isinstance(document, dict):
         raise ValueError(f"{url} did not answer a JSON object")
