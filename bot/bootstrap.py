@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
@@ -59,6 +59,8 @@ class App:
         await self.deliverer.stop()
         if self.slack is not None:
             await self.slack.close()
+        if self.teams is not None:
+            await self.teams.close()
         await self.database.dispose()
         if self.front is not self.database:
             await self.front.dispose()
@@ -128,15 +130,15 @@ async def build(
         platforms.register("slack", slack.sender)
         handlers["slack"], senders["slack"] = slack.inbox, slack.sender
     if settings.teams_enabled or teams_config is not None:
-        teams = create_teams_bot(
-            teams_config
-            or TeamsConfig(
+        if teams_config is None:
+            teams_config = TeamsConfig(
                 app_id=settings.microsoft_app_id,
                 app_password=settings.microsoft_app_password,
                 tenant_id=settings.microsoft_app_tenant_id,
-            ),
-            services,
-        )
+            )
+            if settings.service_url_hosts:
+                teams_config = replace(teams_config, service_url_hosts=settings.service_url_hosts)
+        teams = create_teams_bot(teams_config, services)
         platforms.register("teams", teams.sender)
         handlers["teams"], senders["teams"] = teams.inbox, teams.sender
     deliverer = OutboxDeliverer(services, senders, timing=timing)

@@ -46,7 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="run the HTTP server (upgrades the database first)")
-    serve.add_argument("--host", default="0.0.0.0")
+    serve.add_argument(
+        "--host",
+        help="default: $HOST, else 0.0.0.0, or 127.0.0.1 while an endpoint is unauthenticated",
+    )
     serve.add_argument("--port", type=int, help="default: $PORT or 3000")
 
     chat = sub.add_parser("chat", help="talk to the bot from a terminal")

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(DEFAULT_DATABASE_URL, validation_alias="DATABASE_URL")
     port: int = Field(3000, validation_alias="PORT")
+    host: str | None = Field(None, validation_alias="HOST")
+    """Where `kudos serve` listens; unset: 0.0.0.0, or 127.0.0.1 while an endpoint is open."""
     log_level: str = Field("INFO", validation_alias="LOG_LEVEL")
     slack_bot_token: str | None = Field(None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: str | None = Field(None, validation_alias="SLACK_SIGNING_SECRET")
@@ -50,6 +52,8 @@ class Settings(BaseSettings):
     """PostgreSQL connections for the services and background work (as many again in bursts)."""
     worker_concurrency: int = Field(8, ge=1, le=200, validation_alias="KUDOS_WORKERS")
     """Chat requests (and outgoing messages) in progress at once, per process."""
+    teams_service_url_hosts: str | None = Field(None, validation_alias="TEAMS_SERVICE_URL_HOSTS")
+    """Comma-separated hosts (`*.example.com` for any under it) a Teams serviceUrl may name."""
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -83,6 +87,12 @@ class Settings(BaseSettings):
             if self.microsoft_app_id and not self.microsoft_app_password:
                 raise ValueError("MICROSOFT_APP_ID needs MICROSOFT_APP_PASSWORD in production")
         return self
+
+    @property
+    def service_url_hosts(self) -> tuple[str, ...]:
+        """TEAMS_SERVICE_URL_HOSTS as a tuple; empty: the Teams adapter's own list."""
+        hosts = (self.teams_service_url_hosts or "").split(",")
+        return tuple(host.strip() for host in hosts if host.strip())
 
     @property
     def teams_enabled(self) -> bool:

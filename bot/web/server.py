@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
@@ -14,6 +16,9 @@ from bot.scheduler.jobs import start_scheduler
 from bot.web.app import create_app
 
 log = logging.getLogger("kudos.web")
+
+LOOPBACK = "127.0.0.1"
+EVERYWHERE = "0.0.0.0"
 
 
 def asgi_app(app: App) -> Any:
@@ -51,12 +56,61 @@ def _describe_teams(app: App) -> str:
     return (
         "TEAMS ENDPOINT IS UNAUTHENTICATED: MICROSOFT_APP_ID is not set, so POST /api/messages "
         "accepts anyone's activities. Fine for the Bot Framework Emulator on your machine; never "
-        "expose it (KUDOS_ENV=production turns it off)"
+        "expose it (Kudos listens on this machine only unless --host/HOST says otherwise; "
+        "KUDOS_ENV=production turns it off)"
     )
 
 
-def serve(settings: Settings, host: str, port: int) -> int:
-    """Upgrade the schema, then serve until interrupted."""
+def unauthenticated_endpoints(app: App) -> list[str]:
+    """Endpoints that act on requests from anyone who can reach the port."""
+    if app.teams is not None and not app.teams.config.authenticated:
+        return ["POST /api/messages (Teams without MICROSOFT_APP_ID)"]
+    return []
+
+
+@dataclass(frozen=True)
+class Binding:
+    host: str
+    note: str
+    """Why this host, for the log line; empty when there is nothing to say."""
+    exposed: bool = False
+    """An unauthenticated endpoint listens beyond this machine: warn loudly."""
+
+
+def choose_host(requested: str | None, unauthenticated: list[str]) -> Binding:
+    """Where `kudos serve` listens: what `--host` or HOST asks for; otherwise every interface,
+    unless an endpoint is unauthenticated, which keeps it to this machine."""
+    endpoints = ", ".join(unauthenticated)
+    if requested:
+        if unauthenticated and not _is_loopback(requested):
+            return Binding(
+                requested,
+                f"EXPOSED: {endpoints} is unauthenticated and listens on {requested} because "
+                "--host/HOST says so: anyone who can reach this port can post kudos as anyone "
+                "and make the bot send requests to any URL. Only on a network you trust",
+                exposed=True,
+            )
+        return Binding(requested, "")
+    if unauthenticated:
+        return Binding(
+            LOOPBACK,
+            f"this machine only, because {endpoints} is unauthenticated; set MICROSOFT_APP_ID, "
+            f"or --host/HOST {EVERYWHERE} to listen everywhere anyway",
+        )
+    return Binding(EVERYWHERE, "")
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(settings: Settings, host: str | None, port: int) -> int:
+    """Upgrade the schema, then serve until interrupted, on `host` (None: see choose_host)."""
 
     async def main() -> None:
         app = await build(settings)
@@ -69,17 +123,19 @@ def serve(settings: Settings, host: str, port: int) -> int:
                 log.info(teams_line)
             if app.slack is not None:
                 await app.slack.start_socket_mode()
-            log.info(
-                "Kudos listening on http://%s:%d (database: %s)",
-                host,
+            binding = choose_host(host or settings.host, unauthenticated_endpoints(app))
+            (log.warning if binding.exposed else log.info)(
+                "Kudos listening on http://%s:%d (database: %s)%s",
+                binding.host,
                 port,
                 settings.database_url.split("://")[0],
+                f": {binding.note}" if binding.note else "",
             )
             app.start()
             scheduler = start_scheduler(app.services)
             config = uvicorn.Config(
                 asgi_app(app),
-                host=host,
+                host=binding.host,
                 port=port,
                 log_level=settings.log_level.lower(),
                 lifespan="on",

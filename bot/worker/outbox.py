@@ -138,7 +138,6 @@ class OutboxDeliverer:
         except SendFailed as failed:
             return await self._failed(item, str(failed), failed.permanent, failed.retry_after)
         except Exception as exc:
-            log.warning("outbox %s %s failed: %r", item.platform, item.method, exc)
             return await self._failed(item, f"{type(exc).__name__}: {exc}", False, None)
         metrics.OUTBOX.labels(item.platform, "sent").inc()
         return None
@@ -174,11 +173,11 @@ class OutboxDeliverer:
     ) -> float | None:
         if permanent or item.attempts >= self.timing.outbox_attempts:
             log.warning(
-                "gave up on %s %s to workspace %s: %s",
+                "%s; gave up on this %s %s after %d attempt(s)",
+                error,
                 item.platform,
                 item.method,
-                item.workspace,
-                error,
+                item.attempts,
             )
             metrics.OUTBOX.labels(item.platform, "failed").inc()
 
@@ -195,6 +194,14 @@ class OutboxDeliverer:
             else self.timing.backoff(item.attempts).total_seconds()
         )
         metrics.OUTBOX.labels(item.platform, "retry").inc()
+        log.warning(
+            "%s; this %s %s is tried again in %.0f s (attempt %d)",
+            error,
+            item.platform,
+            item.method,
+            delay,
+            item.attempts,
+        )
         await self._postpone(item, error, delay)
         return delay
 

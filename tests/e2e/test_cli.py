@@ -190,6 +190,67 @@ def test_serve_upgrades_and_answers_healthz(tmp_path: Path) -> None:
     assert "TEAMS ENDPOINT IS UNAUTHENTICATED" in output  # no MICROSOFT_APP_ID, development
 
 
+def _reachable(host: str, port: int) -> bool:
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("env", "everywhere", "says"),
+    [
+        (
+            {},
+            False,
+            "Kudos listening on http://127.0.0.1:{port} (database: sqlite+aiosqlite): this "
+            "machine only, because POST /api/messages (Teams without MICROSOFT_APP_ID) is "
+            "unauthenticated",
+        ),
+        (
+            {"HOST": "0.0.0.0"},
+            True,
+            "WARNING kudos.web: Kudos listening on http://0.0.0.0:{port} (database: "
+            "sqlite+aiosqlite): EXPOSED: POST /api/messages",
+        ),
+        (
+            {"MICROSOFT_APP_ID": "kudos-app", "MICROSOFT_APP_PASSWORD": "secret"},
+            True,
+            "INFO kudos.web: Kudos listening on http://0.0.0.0:{port} "
+            "(database: sqlite+aiosqlite)\n",
+        ),
+    ],
+)
+def test_serve_listens_beyond_this_machine_only_when_no_endpoint_is_open(
+    tmp_path: Path, env: dict[str, str], everywhere: bool, says: str
+) -> None:
+    port = _free_port()
+    environment = {**os.environ, "PORT": str(port), **env}
+    for unset in ("DATABASE_URL", "HOST", "MICROSOFT_APP_ID", "MICROSOFT_APP_PASSWORD"):
+        if unset not in env:
+            environment.pop(unset, None)
+    server = subprocess.Popen(
+        [KUDOS, "serve"],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not _reachable("127.0.0.1", port):
+            assert time.monotonic() < deadline and server.poll() is None, "serve did not start"
+            time.sleep(0.2)
+        # all of 127.0.0.0/8 is this machine, but only a server on every interface answers at .2
+        assert _reachable("127.0.0.2", port) is everywhere
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+    assert says.format(port=port) in output
+
+
 def test_two_processes_giving_at_once_lose_nothing(url: str) -> None:
     """Real cross-process contention: SQLite's write lock (busy timeout + retry) or PostgreSQL."""
     kudos("chat", "--as", "zoe", url=url, stdin="@ana 1\n@bob 1\n")  # create the schema and people

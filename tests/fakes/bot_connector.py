@@ -35,6 +35,10 @@ class FakeConnector:
     def __init__(self) -> None:
         self.sent: list[Sent] = []
         self.members: list[dict[str, Any]] = []
+        self.delay = 0.0
+        """Seconds each reply waits before it is answered."""
+        self.status = 200
+        """How replies are answered (an error status records nothing)."""
         self.url = ""
         self._ids = itertools.count(1)
         self._changed = asyncio.Condition()
@@ -59,6 +63,9 @@ class FakeConnector:
 
     async def _activity(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())
+        await asyncio.sleep(self.delay)
+        if self.status != 200:
+            return web.json_response({"error": {"code": "Unavailable"}}, status=self.status)
         async with self._changed:
             self.sent.append(
                 Sent(

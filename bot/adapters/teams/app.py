@@ -1,6 +1,7 @@
 """Build the Teams bot: botbuilder's BotFrameworkAdapter behind `POST /api/messages`.
 
-With MICROSOFT_APP_ID every request must carry a valid Bot Framework token (401 otherwise).
+With MICROSOFT_APP_ID every request must carry a valid Bot Framework token (401 otherwise; see
+tokens.py) and name a serviceUrl on one of Bot Framework's hosts (403 otherwise; connector.py).
 Without one, requests are accepted unauthenticated, for the Bot Framework Emulator on a
 developer's machine; outside development the endpoint is then off.
 """
@@ -10,23 +11,17 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from botbuilder.core import (
-    BotFrameworkAdapter,
     BotFrameworkAdapterSettings,
     CardFactory,
     MessageFactory,
     TurnContext,
 )
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
-from botframework.connector.auth import (
-    AuthenticationConfiguration,
-    ClaimsIdentity,
-    JwtTokenValidation,
-    SimpleCredentialProvider,
-)
+from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
 from msrest.exceptions import HttpOperationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -35,7 +30,21 @@ from bot import metrics
 from bot.adapters.plain import decision_text
 from bot.adapters.teams import cards
 from bot.adapters.teams.bot import PLATFORM, KudosTeamsBot
+from bot.adapters.teams.connector import (
+    BOT_FRAMEWORK_SERVICE_HOSTS,
+    CONNECTOR_TIMEOUT,
+    QuickConnectorAdapter,
+    ServiceUrlHosts,
+    connector_failure,
+)
 from bot.adapters.teams.inbox import UPDATE, TeamsInbox, delivery, reply
+from bot.adapters.teams.tokens import (
+    BOT_FRAMEWORK_OPENID_METADATA,
+    BotFrameworkTokens,
+    KeyPolicy,
+    SigningKeys,
+    TokenRefused,
+)
 from bot.domain.model import WorkspaceRef
 from bot.services.context import ServiceContext
 from bot.services.conversations import known_conversations
@@ -66,6 +75,10 @@ class TeamsConfig:
     """Where Bot Framework's signing keys are published (another cloud, or a test's)."""
     app_credentials: Any = None
     """botframework `AppCredentials` other than the app password (a certificate, say)."""
+    service_url_hosts: tuple[str, ...] = BOT_FRAMEWORK_SERVICE_HOSTS
+    """Where an authenticated activity's serviceUrl may point (see connector.ServiceUrlHosts)."""
+    signing_keys: KeyPolicy = field(default_factory=KeyPolicy)
+    connector_timeout: tuple[float, float] = CONNECTOR_TIMEOUT
 
     @property
     def authenticated(self) -> bool:
@@ -90,8 +103,13 @@ class TeamsSender:
                 await self.teams.update(reference, activity)
             else:
                 await self.teams.deliver(reference, activity)
-        except HttpOperationError as exc:
-            raise _failure(exc) from None
+        except Exception as exc:
+            reason = connector_failure(exc)
+            if reason is None:
+                raise
+            raise _failure(
+                exc, f"Teams reply to {reference.service_url} failed: {reason}"
+            ) from None
 
     async def expand(self, workspace: WorkspaceRef, event: Event) -> Sequence[Outgoing]:
         match event:
@@ -169,13 +187,16 @@ def proactive(reference: dict[str, Any], card: dict[str, Any]) -> Outgoing:
     return reply(ref, message)
 
 
-def _failure(exc: HttpOperationError) -> SendFailed:
+def _failure(exc: Exception, reason: str) -> SendFailed:
+    """Retry later, after the connector's Retry-After for a 429; never again for another 4xx
+    (403/404: the bot was removed from that conversation; others: the message is refused)."""
+    if not isinstance(exc, HttpOperationError):  # refused, timed out, reset: try again later
+        return SendFailed(reason)
     status = getattr(exc.response, "status_code", None) or 0
     if status == 429:
         retry = str(exc.response.headers.get("Retry-After", ""))
-        return SendFailed("rate limited", retry_after=float(retry) if retry.isdigit() else None)
-    # 403/404: the bot was removed from that conversation; other 4xx: the message is refused.
-    return SendFailed(f"connector answered {status}: {exc}"[:300], permanent=400 <= status < 500)
+        return SendFailed(reason, retry_after=float(retry) if retry.isdigit() else None)
+    return SendFailed(reason, permanent=400 <= status < 500)
 
 
 def _personal_chat_of(conversation: tuple[str, str, dict[str, Any]]) -> str | None:
@@ -193,16 +214,26 @@ class TeamsBot:
     def __init__(self, config: TeamsConfig, services: ServiceContext) -> None:
         self.config = config
         self.services = services
-        self.credentials = SimpleCredentialProvider(config.app_id or "", config.app_password or "")
-        self.adapter = BotFrameworkAdapter(
+        self.adapter = QuickConnectorAdapter(
             BotFrameworkAdapterSettings(
                 app_id=config.app_id or "",
                 app_password=config.app_password or "",
                 channel_auth_tenant=config.tenant_id,
-                open_id_metadata=config.open_id_metadata,
                 app_credentials=config.app_credentials,
-            )
+            ),
+            config.connector_timeout,
         )
+        self.tokens = (
+            BotFrameworkTokens(
+                config.app_id,
+                SigningKeys(
+                    config.open_id_metadata or BOT_FRAMEWORK_OPENID_METADATA, config.signing_keys
+                ),
+            )
+            if config.app_id
+            else None
+        )
+        self.service_urls = ServiceUrlHosts(config.service_url_hosts)
         self.adapter.on_turn_error = self._on_error
         self.bot = KudosTeamsBot(services)
         self.inbox = TeamsInbox(self.adapter, self.bot)
@@ -210,10 +241,34 @@ class TeamsBot:
         self.record: Recorder = _not_recording
         """Commits a verified activity to the inbox; the endpoint acknowledges after it."""
 
+    async def close(self) -> None:
+        """Stop refreshing signing keys in the background."""
+        if self.tokens is not None:
+            await self.tokens.keys.close()
+
     async def _on_error(self, turn_context: TurnContext, error: Exception) -> None:
         metrics.ERRORS.labels(PLATFORM).inc()
+        service_url = turn_context.activity.service_url
+        failure = connector_failure(error)
+        if failure is not None:  # no apology: it would go the same way
+            log.error("Teams reply to %s failed: %s", service_url, failure)
+            return
         log.error("Teams activity failed: %r", error, exc_info=error)
-        await turn_context.send_activity("Sorry, something went wrong on my side. Try again soon.")
+        try:
+            await turn_context.send_activity(
+                "Sorry, something went wrong on my side. Try again soon."
+            )
+        except Exception as again:  # the apology is best effort
+            reason = connector_failure(again) or repr(again)
+            log.error("Teams reply to %s failed: %s", service_url, reason)
+
+    async def _identity(self, activity: Activity, auth_header: str) -> ClaimsIdentity:
+        if self.tokens is None:  # the Emulator's mode
+            return ClaimsIdentity({}, True, AuthenticationConstants.ANONYMOUS_AUTH_TYPE)
+        claims = await self.tokens.claims(
+            auth_header, activity.channel_id or "", activity.service_url
+        )
+        return ClaimsIdentity(claims, True)
 
     async def endpoint(self, request: Request) -> Response:
         """`POST /api/messages`: authenticate, then record the activity in the inbox before the
@@ -224,15 +279,21 @@ class TeamsBot:
             metrics.REJECTED_REQUESTS.labels(request.url.path, "malformed_body").inc()
             return JSONResponse({"error": "not a Bot Framework activity"}, 400)
         activity, body = parsed
-        auth_header = request.headers.get("Authorization", "")
         try:
-            identity = await JwtTokenValidation.authenticate_request(
-                activity, auth_header, self.credentials, "", AuthenticationConfiguration()
+            identity = await self._identity(activity, request.headers.get("Authorization", ""))
+        except TokenRefused as refused:  # missing, malformed, expired or wrongly signed
+            log.info("refused a Teams request: %s", refused.reason[:200])
+            reason = "unauthorized" if refused.status < 500 else "keys_unavailable"
+            metrics.REJECTED_REQUESTS.labels(request.url.path, reason).inc()
+            return JSONResponse({"error": refused.answer}, refused.status)
+        if self.tokens is not None and not self.service_urls.allows(activity.service_url):
+            log.warning(
+                "refused a Teams activity for serviceUrl %r: not a Bot Framework host "
+                "(TEAMS_SERVICE_URL_HOSTS lists them)",
+                activity.service_url[:200],
             )
-        except Exception as exc:  # missing, malformed, expired or wrongly signed: all refused
-            log.info("refused a Teams request: %s", str(exc)[:200] or type(exc).__name__)
-            metrics.REJECTED_REQUESTS.labels(request.url.path, "unauthorized").inc()
-            return JSONResponse({"error": "unauthorized"}, 401)
+            metrics.REJECTED_REQUESTS.labels(request.url.path, "service_url_refused").inc()
+            return JSONResponse({"error": "serviceUrl is not a Bot Framework host"}, 403)
         if activity.type == ActivityTypes.invoke:  # answered in the response, and changes nothing
             response = await self.adapter.process_activity_with_identity(
                 activity, identity, self.bot.on_turn
@@ -271,11 +332,23 @@ class TeamsBot:
     async def _continue(
         self, reference: ConversationReference, work: Callable[[TurnContext], Awaitable[None]]
     ) -> None:
+        """Run `work` in the referenced conversation and raise what it raised (the adapter's
+        turn-error handler would otherwise swallow it, and a failed send would look sent)."""
+        failed: list[Exception] = []
+
+        async def guarded(turn_context: TurnContext) -> None:
+            try:
+                await work(turn_context)
+            except Exception as exc:
+                failed.append(exc)
+
         if self.config.app_id:
-            await self.adapter.continue_conversation(reference, work, bot_id=self.config.app_id)
+            await self.adapter.continue_conversation(reference, guarded, bot_id=self.config.app_id)
         else:  # the Emulator's mode: no identity, no token on the way out
             anonymous = ClaimsIdentity(claims={}, is_authenticated=False)
-            await self.adapter.continue_conversation(reference, work, claims_identity=anonymous)
+            await self.adapter.continue_conversation(reference, guarded, claims_identity=anonymous)
+        if failed:
+            raise failed[0]
 
 
 async def _activity(request: Request) -> tuple[Activity, dict[str, Any]] | None:
