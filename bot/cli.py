@@ -163,7 +163,9 @@ def _parser() -> argparse.ArgumentParser:
     adjust.add_argument("amount", type=int, help="e.g. 10 or -10")
     adjust.add_argument("--reason", required=True)
 
-    export = sub.add_parser("export", help="kudos, ledger entries or redemptions as CSV or JSON")
+    export = sub.add_parser(
+        "export", help="kudos, ledger entries, redemptions or learnings as CSV or JSON"
+    )
     export.add_argument("--workspace", required=True)
     export.add_argument("--platform", default=CONSOLE)
     export.add_argument("--what", choices=list(EXPORTS), required=True)

@@ -72,8 +72,10 @@ class AdminSchedule:
 
 @dataclass(frozen=True)
 class Til:
+    """`til <what I learned> #tag …`: every hashtag, in order, each once."""
+
     text: str
-    topic: str | None
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -484,7 +484,7 @@ def _parse_til(text: str, tokens: list[_Token]) -> Til:
         raise ParseError(
             "Tell me what you learned, e.g. `til how to bisect a flaky test #testing`."
         )
-    return Til(text=body, topic=next(iter(_tags(tokens)), None))
+    return Til(text=body, tags=_tags(tokens))
 
 
 def _parse_badges(tokens: list[_Token]) -> Badges:

@@ -1,13 +1,25 @@
-"""What the grammar refuses writes nothing, and what it reads reaches the store as meant.
-Through the console adapter and the services, on SQLite and PostgreSQL."""
+"""What the grammar refuses writes nothing, and what it reads reaches the store as typed: every
+`til` tag among others. Through the console adapter and the services, on SQLite and
+PostgreSQL."""
 
 from __future__ import annotations
 
-import pytest
+import asyncio
+from datetime import UTC, datetime
 
-from bot.adapters.console.chat import reply_to
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot import migrations
+from bot.adapters.console.chat import PLATFORM, reply_to
 from bot.bootstrap import App
-from tests.support import snapshot
+from bot.domain.model import WorkspaceRef
+from bot.services.export import export_rows
+from bot.services.posts import learning_post
+from tests.support import scalar, snapshot
+
+LOCAL = WorkspaceRef(PLATFORM, "local")
 
 REFUSED = {
     "@bob 5 @carol 10 for two amounts": "I see two amounts (5 and 10)",
@@ -51,3 +63,77 @@ async def test_points_with_a_unit_or_in_words_give_that_many(app: App) -> None:
     )
     balance = await reply_to(app.services, "local", "bob", "balance")
     assert "15" in balance
+
+
+async def test_til_keeps_every_tag_in_the_store_the_reply_the_post_and_the_export(
+    app: App,
+) -> None:
+    reply = await reply_to(
+        app.services, "local", "ana", "til pytest fixtures are lazy #python #testing #learning"
+    )
+    assert reply.startswith("📚 ana learned: pytest fixtures are lazy #python #testing #learning")
+    assert await scalar(app, "SELECT tags FROM learnings") == "python testing learning"
+    assert await scalar(app, "SELECT topic FROM learnings") == "python"
+
+    post = await learning_post(app.services, LOCAL)
+    assert post.learnings == (
+        ("ana", "pytest fixtures are lazy", ("python", "testing", "learning")),
+    )
+
+    [row] = await export_rows(app.services, LOCAL, "learnings", None)
+    assert (row["member"], row["text"], row["tags"]) == (
+        "ana",
+        "pytest fixtures are lazy",
+        "#python #testing #learning",
+    )
+
+
+def test_the_migration_keeps_the_topic_of_older_learnings_as_their_tag(database_url: str) -> None:
+    migrations.downgrade(database_url, "0006")
+    now = datetime(2026, 11, 18, tzinfo=UTC)
+
+    async def seed() -> None:
+        engine = create_async_engine(database_url)
+        async with engine.begin() as conn:
+            await conn.execute(
+                text(
+                    "INSERT INTO workspaces (id, platform, external_id, name, settings, "
+                    "created_at) VALUES (1, 'console', 'local', 'local', '{}', :now)"
+                ),
+                {"now": now},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO members (id, workspace_id, external_id, display_name, is_bot, "
+                    "is_active, created_at) VALUES (1, 1, 'ana', 'Ana', false, true, :now)"
+                ),
+                {"now": now},
+            )
+            await conn.execute(
+                text(
+                    "INSERT INTO learnings (workspace_id, member_id, text, topic, created_at) "
+                    "VALUES (1, 1, 'bisect', 'git', :now), (1, 1, 'no tag', NULL, :now)"
+                ),
+                {"now": now},
+            )
+        await engine.dispose()
+
+    async def read(query: str) -> list[tuple[object, ...]]:
+        engine = create_async_engine(database_url)
+        async with engine.connect() as conn:
+            rows = [tuple(r) for r in await conn.execute(text(query))]
+        await engine.dispose()
+        return rows
+
+    asyncio.run(seed())
+    migrations.upgrade(database_url)
+    assert asyncio.run(read("SELECT text, tags FROM learnings ORDER BY id")) == [
+        ("bisect", "git"),
+        ("no tag", ""),
+    ]
+    migrations.downgrade(database_url, "0006")
+    assert asyncio.run(read("SELECT text, topic FROM learnings ORDER BY id")) == [
+        ("bisect", "git"),
+        ("no tag", None),
+    ]
+    migrations.upgrade(database_url)

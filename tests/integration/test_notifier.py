@@ -49,7 +49,7 @@ async def test_each_kudos_is_announced_once(notified: tuple[App, RecordingNotifi
     await give(app, "ana", "raj", amount=3, key="delivery-1")  # redelivered
     with pytest.raises(errors.SelfKudos):
         await give(app, "ana", "ana", amount=3)
-    shared = await share_learning(app.services, WS, person("ana"), "pytest -x stops early", None)
+    shared = await share_learning(app.services, WS, person("ana"), "pytest -x stops early", ())
     assert notifier.events == [("kudos", first.kudos_id), ("til", shared.learning_id)]
 
 

@@ -143,8 +143,8 @@ def test_ambient_messages_need_an_explicit_plus(text: str, expected: Give | None
         ("help", Help()),
         ("", Help()),
         ("   ", Help()),
-        ("til how git bisect works #git", Til("how git bisect works", "git")),
-        ("til pairing beats solo debugging", Til("pairing beats solo debugging", None)),
+        ("til how git bisect works #git", Til("how git bisect works", ("git",))),
+        ("til pairing beats solo debugging", Til("pairing beats solo debugging", ())),
     ],
 )
 def test_subcommands(text: str, expected: object) -> None:
@@ -153,7 +153,7 @@ def test_subcommands(text: str, expected: object) -> None:
 
 def test_til_slash_command_text() -> None:
     assert parse_til("CSS grid can replace most flexbox hacks #css #frontend") == Til(
-        "CSS grid can replace most flexbox hacks", "css"
+        "CSS grid can replace most flexbox hacks", ("css", "frontend")
     )
 
 

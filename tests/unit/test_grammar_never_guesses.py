@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import rules
-from bot.domain.commands import Give, Mention
+from bot.domain.commands import Give, Mention, Til
 from bot.domain.errors import (
     AmountOutOfBounds,
     InvalidAmount,
@@ -15,7 +15,7 @@ from bot.domain.errors import (
     TwoAmounts,
     UnknownCommand,
 )
-from bot.domain.grammar import parse_ambient, parse_command
+from bot.domain.grammar import parse_ambient, parse_command, parse_til
 from bot.domain.model import Member, WorkspaceSettings
 
 BOB, CAROL = Mention(name="bob"), Mention(name="carol")
@@ -171,6 +171,15 @@ def test_an_absurdly_long_amount_is_echoed_shortened() -> None:
     with pytest.raises(AmountOutOfBounds) as refused:
         rules.check_give(WorkspaceSettings(), giver, [bob], command.amount, None, ())
     assert refused.value.message.startswith("9" * 39 + "… isn't a valid amount")
+
+
+# ------------------------------------------------------------------------------- til tags
+
+
+def test_every_til_tag_is_kept_in_order_once() -> None:
+    expected = Til("pytest fixtures are lazy", ("python", "testing", "learning"))
+    assert parse_command("til pytest fixtures are lazy #python #testing #learning") == expected
+    assert parse_til("pytest fixtures are lazy #python #testing #Python #learning") == expected
 
 
 # ---------------------------------------------------------------- typos and other messages
