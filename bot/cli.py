@@ -552,6 +552,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Wrote {out}: upload it in Teams (Apps → Manage your apps → Upload an app).")
             return 0
         if args.command == "chat":
+            member_ref(args.actor)  # an empty name is refused before anything is opened
             return asyncio.run(
                 _with_app(
                     settings, True, lambda app: run_chat(app.services, args.workspace, args.actor)

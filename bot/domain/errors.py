@@ -92,6 +92,13 @@ class NotUnderstood(ParseError):
         )
 
 
+class NameRequired(KudosError):
+    code = "name_required"
+
+    def __init__(self) -> None:
+        super().__init__("Say who you are with a name, e.g. `kudos chat --as ana`.")
+
+
 class SelfKudos(KudosError):
     code = "self_kudos"
 

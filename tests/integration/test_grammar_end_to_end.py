@@ -1,6 +1,6 @@
 """What the grammar refuses writes nothing, and what it reads reaches the store as typed: every
-`til` tag among others. Through the console adapter and the services, on SQLite and
-PostgreSQL."""
+`til` tag, and console names in the case people typed them. Through the console adapter and
+the services, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -63,6 +63,16 @@ async def test_points_with_a_unit_or_in_words_give_that_many(app: App) -> None:
     )
     balance = await reply_to(app.services, "local", "bob", "balance")
     assert "15" in balance
+
+
+async def test_console_names_are_shown_as_first_typed_and_matched_without_case(app: App) -> None:
+    first = await reply_to(app.services, "local", "ana", "@Zoë ++")
+    assert first.startswith("🎉 ana gave Zoë 1 point")
+    again = await reply_to(app.services, "local", "ana", "@zoë ++ for the review")
+    assert again.startswith("🎉 ana gave Zoë 1 point")
+    top = await reply_to(app.services, "local", "ana", "top")
+    assert "Zoë — 2" in top
+    assert await scalar(app, "SELECT count(*) FROM members WHERE external_id = 'zoë'") == 1
 
 
 async def test_til_keeps_every_tag_in_the_store_the_reply_the_post_and_the_export(

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import pytest
 
+from bot.adapters.console.chat import member_ref
 from bot.domain import rules
 from bot.domain.commands import Give, Mention, Til
 from bot.domain.errors import (
     AmountOutOfBounds,
     InvalidAmount,
+    NameRequired,
     NoRecipients,
     NotUnderstood,
     TwoAmounts,
@@ -236,3 +238,25 @@ def test_kudos_forms_that_worked_still_work() -> None:
     assert parse_command("+5 @bob thanks for the review") == Give(
         (BOB,), 5, "thanks for the review", ()
     )
+
+
+# ---------------------------------------------------------------------------------- names
+
+
+def test_names_differing_only_in_case_are_one_person_kept_as_first_typed() -> None:
+    command = parse_command("@Zoë @zoë @ZOË 2")
+    assert command == Give((Mention(name="Zoë"),), 2, None, ())
+    decomposed = "Zoe\u0308"  # the same name, typed with a combining diaeresis
+    assert Mention(name=decomposed).key == Mention(name="zoë").key
+
+
+@pytest.mark.parametrize("name", ["", " ", "\t", "@", " @ "])
+def test_an_empty_console_name_is_refused(name: str) -> None:
+    with pytest.raises(NameRequired, match="kudos chat --as ana"):
+        member_ref(name)
+
+
+def test_a_console_name_keeps_its_case_for_display_and_matches_without_it() -> None:
+    ref = member_ref("@Zoë")
+    assert (ref.external_id, ref.display_name) == ("zoë", "Zoë")
+    assert member_ref("ZOË").external_id == ref.external_id
