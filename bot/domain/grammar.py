@@ -133,8 +133,6 @@ _THANKS = {
     "gracias",
 }
 
-EXAMPLE = KUDOS_EXAMPLE
-
 
 @dataclass
 class _Token:
