@@ -166,7 +166,9 @@ def _parser() -> argparse.ArgumentParser:
     adjust.add_argument("amount", type=int, help="e.g. 10 or -10")
     adjust.add_argument("--reason", required=True)
 
-    export = sub.add_parser("export", help="kudos, ledger entries or redemptions as CSV or JSON")
+    export = sub.add_parser(
+        "export", help="kudos, ledger entries, redemptions or learnings as CSV or JSON"
+    )
     export.add_argument("--workspace", required=True)
     export.add_argument("--platform", default=CONSOLE)
     export.add_argument("--what", choices=list(EXPORTS), required=True)
@@ -553,6 +555,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Wrote {out}: upload it in Teams (Apps → Manage your apps → Upload an app).")
             return 0
         if args.command == "chat":
+            member_ref(args.actor)  # an empty name is refused before anything is opened
             return asyncio.run(
                 _with_app(
                     settings, True, lambda app: run_chat(app.services, args.workspace, args.actor)

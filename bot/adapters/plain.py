@@ -42,6 +42,11 @@ def cap(text: str, limit: int = MAX_ECHO) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def hashtags(tags: Sequence[str], lead: str = " ") -> str:
+    """`  #python #testing` after a text (nothing when there are no tags)."""
+    return lead + " ".join(f"#{t}" for t in tags) if tags else ""
+
+
 def points(n: int) -> str:
     """`1 point`, `5 points`."""
     return f"{n} point{'s' if n != 1 else ''}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
@@ -15,7 +16,10 @@ class Mention:
 
     @property
     def key(self) -> str:
-        return self.user_id if self.user_id is not None else f"@{(self.name or '').casefold()}"
+        """One key per person: a resolved id, or the name without case (`@Zoë` is `@zoë`)."""
+        if self.user_id is not None:
+            return self.user_id
+        return "@" + unicodedata.normalize("NFC", self.name or "").casefold()
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,10 @@ class AdminSchedule:
 
 @dataclass(frozen=True)
 class Til:
+    """`til <what I learned> #tag …`: every hashtag, in order, each once."""
+
     text: str
-    topic: str | None
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,86 @@ class ParseError(KudosError):
     code = "parse_error"
 
 
+KUDOS_EXAMPLE = "`@ana 5 for pairing on the flaky-test hunt #learning`"
+_ECHO_LIMIT = 40
+
+
+def _echo(typed: str) -> str:
+    """What a person typed, shortened for a one-sentence reply."""
+    return typed if len(typed) <= _ECHO_LIMIT else typed[: _ECHO_LIMIT - 1] + "…"
+
+
 class MessageTooLong(KudosError):
     code = "message_too_long"
 
 
-class NoRecipients(KudosError):
+class NoRecipients(ParseError):
     code = "no_recipients"
+
+    def __init__(self, message: str | None = None) -> None:
+        super().__init__(
+            message or f"Who are these kudos for? Mention someone, e.g. {KUDOS_EXAMPLE}."
+        )
+
+
+class InvalidAmount(ParseError):
+    """A token in the amount's place that is not a whole number of points (`-5`, `2.5`, `1e9`,
+    `--`, `1/2`): refused rather than read as the default amount."""
+
+    code = "invalid_amount"
+
+    def __init__(self, typed: str) -> None:
+        if typed[:1] in "-\u2212":
+            fix = "kudos only add points, so use a whole number above 0"
+        elif "e" in typed.casefold():
+            fix = "write the whole number of points in digits"
+        else:
+            fix = "use a whole number of points"
+        super().__init__(f"{_echo(typed)} isn't an amount I can give: {fix}, like {KUDOS_EXAMPLE}.")
+        self.typed = typed
+
+
+class TwoAmounts(ParseError):
+    """`@bob 5 @carol 10`: everyone in one kudos gets the same amount, so this is refused rather
+    than guessed."""
+
+    code = "two_amounts"
+
+    def __init__(self, first: str, second: str) -> None:
+        super().__init__(
+            f"I see two amounts ({_echo(first)} and {_echo(second)}), and everyone in one kudos "
+            "gets the same: write one, like `@bob @carol 10`, or give them separately."
+        )
+
+
+class UnknownCommand(ParseError):
+    """A near miss of a command word (`balanse`, `tpo week`)."""
+
+    code = "unknown_command"
+
+    def __init__(self, typed: str, suggestions: tuple[str, ...]) -> None:
+        options = " or ".join(f"`{_echo(s)}`" for s in suggestions)
+        super().__init__(f"I don't know `{_echo(typed)}`; did you mean {options}?")
+        self.suggestions = suggestions
+
+
+class NotUnderstood(ParseError):
+    """Text that is neither a command nor a kudos (emoji alone, a stray sentence)."""
+
+    code = "not_understood"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "I can't read that as a command or a kudos: type `help` to see what I understand, "
+            f"or give kudos like {KUDOS_EXAMPLE}."
+        )
+
+
+class NameRequired(KudosError):
+    code = "name_required"
+
+    def __init__(self) -> None:
+        super().__init__("Say who you are with a name, e.g. `kudos chat --as ana`.")
 
 
 class SelfKudos(KudosError):
@@ -68,8 +142,8 @@ class AmountOutOfBounds(KudosError):
 
     def __init__(self, amount: int, minimum: int, maximum: int) -> None:
         super().__init__(
-            f"{amount} isn't a valid amount: give between {minimum} and {maximum} points "
-            "to each person."
+            f"{_echo(str(amount))} isn't a valid amount: give between {minimum} and {maximum} "
+            "points to each person."
         )
         self.amount, self.minimum, self.maximum = amount, minimum, maximum
 

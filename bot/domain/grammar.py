@@ -6,6 +6,11 @@ addressed to the bot (`/kudos ...`); `parse_ambient` reads a message typed in a 
 only recognises kudos with an explicit `+N` or `++`.
 
 Any text yields a command or a `ParseError` with a friendly sentence; nothing else escapes.
+The grammar never guesses: a token in the amount's place that is not a whole number (`2.5`,
+`1e9`, `--`) and two different amounts in one kudos are refused, not read as the default.
+
+Every parser runs in time linear in the text: each token is looked at a bounded number of times
+(`parse_ambient` resumes after the tokens an attempt consumed instead of restarting at each).
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import re
 import shlex
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.domain.commands import (
     AdminAdjust,
@@ -39,11 +44,20 @@ from bot.domain.commands import (
     Top,
     Undo,
 )
-from bot.domain.errors import KudosError, MessageTooLong, ParseError
+from bot.domain.errors import (
+    KUDOS_EXAMPLE,
+    InvalidAmount,
+    KudosError,
+    MessageTooLong,
+    NoRecipients,
+    NotUnderstood,
+    ParseError,
+    TwoAmounts,
+    UnknownCommand,
+)
 
 MAX_MESSAGE_LENGTH = 4000
-_AMOUNT_DIGITS_LIMIT = 9
-_TOO_LARGE = 10**_AMOUNT_DIGITS_LIMIT
+_AMOUNT_DIGITS_KEPT = 60
 
 _CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 _TOKEN = re.compile(r"\S+")
@@ -51,7 +65,31 @@ _NEUTRAL_MENTION = re.compile(r"<@([^<>\s|]+)(?:\|[^<>]*)?>")
 _NAME_MENTION = re.compile(r"@([^\s@<>+,:;!?()\[\]{}\"'`]+)")
 _HASHTAG = re.compile(r"#([\w][\w-]*)")
 _SIGNED_NUMBER = re.compile(r"([+-]?)(\d+(?:[.,]\d+)?)")
+_UNITS = r"(?:points|point|pts|pt|p|kudos)?"
+_WHOLE = re.compile(rf"(\+?)(\d+){_UNITS}", re.IGNORECASE)
+_NOT_WHOLE = re.compile(
+    rf"(?:\d+(?:[.,]\d+)?e[+\-\u2212]?\d+|\d+(?:[.,]\d+)+){_UNITS}", re.IGNORECASE
+)
+_FRACTION = re.compile(rf"0*(\d+)([/\u2044])0*(\d+){_UNITS}", re.IGNORECASE)
+_MINUS = "-\u2212"
 _FILLER = {"points", "point", "pts", "pt", "kudos"}
+_SEPARATORS = {":", "-", "—"}
+_SMALL_NUMBERS = {
+    word: n
+    for n, word in enumerate(
+        [
+            *("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"),
+            *("ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"),
+            *("seventeen", "eighteen", "nineteen"),
+        ]
+    )
+}
+_TENS = {
+    word: 10 * n
+    for n, word in enumerate(
+        ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"), 2
+    )
+}
 _PERIODS = {
     "week": "week",
     "weekly": "week",
@@ -62,8 +100,38 @@ _PERIODS = {
     "alltime": "all",
     "ever": "all",
 }
-
-EXAMPLE = "`@ana 5 for pairing on the flaky-test hunt #learning`"
+_COMMAND_WORDS = (
+    "help",
+    "balance",
+    "top",
+    "leaderboard",
+    "history",
+    "undo",
+    "til",
+    "badges",
+    "admin",
+    "shop",
+    "rewards",
+    "redeem",
+    "redemptions",
+    "cancel",
+)
+_THANKS = {
+    "thanks",
+    "thank",
+    "thx",
+    "ty",
+    "cheers",
+    "props",
+    "shoutout",
+    "shout-out",
+    "bravo",
+    "congrats",
+    "congratulations",
+    "merci",
+    "danke",
+    "gracias",
+}
 
 
 @dataclass
@@ -97,9 +165,12 @@ def _normalise(text: str) -> str:
 def _tokens(text: str) -> list[_Token]:
     code_spans = [m.span() for m in _CODE.finditer(text)]
     tokens = []
+    span = 0  # tokens and spans both run left to right: one pass over each
     for m in _TOKEN.finditer(text):
         start, end = m.span()
-        in_code = "`" in m.group() or any(s < end and start < e for s, e in code_spans)
+        while span < len(code_spans) and code_spans[span][1] <= start:
+            span += 1
+        in_code = "`" in m.group() or (span < len(code_spans) and code_spans[span][0] < end)
         tokens.append(
             _Token(m.group(), unicodedata.normalize("NFKC", m.group()), start, end, in_code)
         )
@@ -109,40 +180,186 @@ def _tokens(text: str) -> list[_Token]:
 def _split_mentions(token: str) -> tuple[list[Mention], str] | None:
     """Mentions glued in one token (`<@U1><@U2>`, `@ana++`, `@ana:`) and what trails them."""
     mentions: list[Mention] = []
-    rest = token
-    while rest:
-        m = _NEUTRAL_MENTION.match(rest)
+    pos = 0
+    while pos < len(token):
+        m = _NEUTRAL_MENTION.match(token, pos)
         if m:
             mentions.append(Mention(user_id=m.group(1)))
-            rest = rest[m.end() :]
+            pos = m.end()
             continue
-        m = _NAME_MENTION.match(rest)
+        m = _NAME_MENTION.match(token, pos)
         if m:
             name = m.group(1).rstrip(".")
             if not name:
                 break
             mentions.append(Mention(name=name))
-            rest = rest[1 + len(name) :]
+            pos += 1 + len(name)
             continue
         break
-    return (mentions, rest) if mentions else None
+    return (mentions, token[pos:]) if mentions else None
 
 
-def _amount(norm: str) -> tuple[int | None, bool] | None:
-    """(amount, explicit_plus) for a number token, None when the token is not a number."""
-    if norm.strip("+") == "" and norm.count("+") >= 2:
-        return None, True
-    m = _SIGNED_NUMBER.fullmatch(norm.rstrip(":!.,"))
-    if not m:
+@dataclass(frozen=True)
+class _Amount:
+    """A token in the amount's place: `value` None is the default amount (`++`); `invalid`
+    when it looks like an amount but is not a whole number of points."""
+
+    typed: str
+    value: int | None
+    explicit: bool
+    invalid: bool = False
+
+
+def _number_word(word: str) -> int | None:
+    """`five` -> 5, `twenty-five` -> 25; None for anything else."""
+    word = word.casefold()
+    if word in _SMALL_NUMBERS:
+        return _SMALL_NUMBERS[word]
+    if word in _TENS:
+        return _TENS[word]
+    if word == "hundred":
+        return 100
+    tens, dash, unit = word.partition("-")
+    if dash and tens in _TENS and 1 <= _SMALL_NUMBERS.get(unit, 0) <= 9:
+        return _TENS[tens] + _SMALL_NUMBERS[unit]
+    return None
+
+
+def _ends_amount(token: _Token | None) -> bool:
+    """Whether a number word before this token stands alone as an amount (`five for …`,
+    `five points`, `five #learning`, `five @raj`), rather than starting a reason (`one of …`)."""
+    if token is None or token.in_code:
+        return True
+    norm = token.norm.casefold()
+    return (
+        norm in _SEPARATORS
+        or norm == "for"
+        or norm.rstrip(".!,:") in _FILLER
+        or _HASHTAG.fullmatch(norm.rstrip(".!,")) is not None
+        or norm.startswith(("@", "<@"))
+    )
+
+
+def _whole(digits: str) -> int:
+    """The number, exact up to far beyond any allowed amount (the rules refuse it, echoing it)."""
+    digits = digits.lstrip("0") or "0"
+    return int(digits[:_AMOUNT_DIGITS_KEPT])
+
+
+def _proper_fraction(body: str) -> bool:
+    """`1/2`, `3/4` or `½` (which NFKC spells `1⁄2`); not `24/7`, which is prose."""
+    m = _FRACTION.fullmatch(body)
+    if m is None:
+        return False
+    top, slash, bottom = m.groups()
+    return slash != "/" or (len(top), top) < (len(bottom), bottom)
+
+
+def _classify(norm: str, shown: str, following: _Token | None) -> _Amount | None:
+    """What a token in the amount's place is: an amount, an invalid amount, or (None) the
+    start of the reason. `norm` is read; `shown` (as typed) is what a refusal echoes."""
+    typed = norm.rstrip(":!.,")
+    if not typed:
         return None
-    sign, digits = m.groups()
-    if sign == "-" or not digits.isdigit():
-        raise ParseError(
-            f"{norm.rstrip(':!.,')} isn't an amount I can give: use a whole number of points, "
-            f"like {EXAMPLE}."
-        )
-    value = int(digits) if len(digits) <= _AMOUNT_DIGITS_LIMIT else _TOO_LARGE
-    return value, sign == "+"
+    echo = shown.rstrip(":!.,") or typed
+    if len(typed) >= 2 and typed.strip("+") == "":
+        return _Amount(echo, None, explicit=True)
+    if len(typed) >= 2 and typed.strip(_MINUS) == "":
+        return _Amount(echo, None, explicit=False, invalid=True)
+    whole = _WHOLE.fullmatch(typed)
+    if whole:
+        return _Amount(echo, _whole(whole.group(2)), explicit=whole.group(1) == "+")
+    signed = typed[0] in "+" + _MINUS
+    body = typed[1:] if signed else typed
+    word = _number_word(body)
+    if word is not None:
+        if typed[0] in _MINUS:
+            return _Amount(echo, None, explicit=False, invalid=True)
+        if typed[0] == "+" or norm[len(typed) :][:1] in {":", "!"} or _ends_amount(following):
+            return _Amount(echo, word, explicit=typed[0] == "+")
+        return None
+    if body[:1].isdigit() and (signed or _NOT_WHOLE.fullmatch(body) or _proper_fraction(body)):
+        return _Amount(echo, None, explicit=typed[0] == "+", invalid=True)
+    return None
+
+
+@dataclass
+class _Scan:
+    """One left-to-right reading of a give's leading part: who, how much, and where the
+    reason starts (`end`, the first token not consumed)."""
+
+    recipients: dict[str, Mention] = field(default_factory=dict)
+    amount: int | None = None
+    amount_typed: str = ""
+    marked: bool = False
+    explicit: bool = False
+    error: KudosError | None = None
+    end: int = 0
+
+
+def _take(scan: _Scan, amount: _Amount, mention_since: bool) -> bool:
+    """Apply an amount token; False when it starts the reason instead (`@ana 5 10 reasons`)."""
+    if scan.marked and not mention_since and not amount.explicit:
+        return False
+    scan.explicit = scan.explicit or amount.explicit
+    if scan.error is not None:
+        return True
+    if amount.invalid:
+        scan.error = InvalidAmount(amount.typed)
+    elif not scan.marked:
+        scan.amount, scan.amount_typed = amount.value, amount.typed
+    elif amount.value != scan.amount:
+        scan.error = TwoAmounts(scan.amount_typed, amount.typed)
+    scan.marked = True
+    return True
+
+
+def _scan(tokens: list[_Token], start: int) -> _Scan:
+    """Read mentions, the amount, fillers and hashtags from `start` until the reason begins.
+    Each token is looked at once, so the cost is the number of tokens consumed."""
+    scan = _Scan()
+    mention_since = False
+    i, count = start, len(tokens)
+    while i < count:
+        token = tokens[i]
+        if token.in_code:
+            break
+        norm = token.norm
+        following = tokens[i + 1] if i + 1 < count else None
+        if _HASHTAG.fullmatch(norm):
+            i += 1
+            continue
+        if norm in _SEPARATORS or norm.casefold() == "for":
+            break
+        split = _split_mentions(token.text)
+        if split is not None:
+            mentions, shown = split
+            for mention in mentions:
+                scan.recipients.setdefault(mention.key, mention)
+            mention_since = scan.marked
+            trailing = unicodedata.normalize("NFKC", shown)
+            i += 1
+            if trailing in {"", ",", "!", "."}:
+                continue
+            if trailing == ":":
+                break
+            glued = _classify(trailing, shown, following)
+            if glued is None or not _take(scan, glued, mention_since):
+                break
+            mention_since = False
+            continue
+        if scan.marked and norm.casefold() in _FILLER:
+            i += 1
+            continue
+        amount = _classify(norm, token.text, following)
+        if amount is None or not _take(scan, amount, mention_since):
+            break
+        mention_since = False
+        i += 1
+        if norm.endswith(":"):
+            break
+    scan.end = i
+    return scan
 
 
 def _tags(tokens: list[_Token]) -> tuple[str, ...]:
@@ -156,76 +373,90 @@ def _tags(tokens: list[_Token]) -> tuple[str, ...]:
     return tuple(t for t in seen if t)
 
 
-def _reason(text: str, tokens: list[_Token]) -> str | None:
-    """The text from the first reason token, minus a leading `for`/`:` and trailing hashtags."""
-    while tokens and not tokens[-1].in_code and _HASHTAG.fullmatch(tokens[-1].norm.rstrip(".!,")):
-        tokens = tokens[:-1]
-    if not tokens:
+def _reason(text: str, tokens: list[_Token], start: int = 0) -> str | None:
+    """The text from `tokens[start]`, minus a leading `for`/`:` and trailing hashtags."""
+    end = len(tokens)
+    while (
+        end > start
+        and not tokens[end - 1].in_code
+        and _HASHTAG.fullmatch(tokens[end - 1].norm.rstrip(".!,"))
+    ):
+        end -= 1
+    if end <= start:
         return None
-    first = tokens[0]
+    first = tokens[start]
     if not first.in_code and first.norm.casefold() in {"for", ":", "-", "—"}:
-        tokens = tokens[1:]
-        if not tokens:
+        start += 1
+        if end <= start:
             return None
-    reason = text[tokens[0].start : tokens[-1].end].strip()
+    reason = text[tokens[start].start : tokens[end - 1].end].strip()
     return reason or None
 
 
-def _parse_give(text: str, tokens: list[_Token], ambient: bool) -> Give | None:
-    recipients: dict[str, Mention] = {}
-    amount: int | None = None
-    explicit = False
-    index = 0
-    for index, token in enumerate(tokens):
-        if token.in_code:
-            break
-        norm = token.norm
-        if _HASHTAG.fullmatch(norm):
-            continue
-        if norm in {":", "-", "—"} or norm.casefold() == "for":
-            break
-        split = _split_mentions(token.text)
-        if split is not None:
-            mentions, trailing = split
-            trailing = unicodedata.normalize("NFKC", trailing)
-            for mention in mentions:
-                recipients.setdefault(mention.key, mention)
-            if trailing in {"", ":", ",", "!", "."}:
-                if trailing == ":":
-                    index += 1
-                    break
-                continue
-            parsed = _amount(trailing)
-            if parsed is None or amount is not None:
-                index += 1
-                break
-            amount, plus = parsed
-            explicit = explicit or plus
-            continue
-        if norm.casefold() in _FILLER and amount is not None:
-            continue
-        parsed = _amount(norm) if amount is None else None
-        if parsed is not None:
-            amount, plus = parsed
-            explicit = explicit or plus
-            if norm.endswith(":"):
-                index += 1
-                break
-            continue
-        break
-    else:
-        index = len(tokens)
-
-    if ambient and not (recipients and explicit):
-        return None
-    if not recipients:
-        raise ParseError(f"Who are these kudos for? Mention someone, e.g. {EXAMPLE}.")
+def _give(text: str, tokens: list[_Token], start: int, scan: _Scan) -> Give:
     return Give(
-        recipients=tuple(recipients.values()),
-        amount=amount,
-        reason=_reason(text, tokens[index:]),
-        tags=_tags(tokens),
+        recipients=tuple(scan.recipients.values()),
+        amount=scan.amount,
+        reason=_reason(text, tokens, scan.end),
+        tags=_tags(tokens[start:]),
     )
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap counts once), or limit + 1 when larger."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    before: list[int] = []
+    row = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            current[j] = min(row[j] + 1, current[j - 1] + 1, row[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], before[j - 2] + 1)
+        before, row = row, current
+        if min(row) > limit:
+            return limit + 1
+    return row[-1]
+
+
+def _near_commands(word: str) -> list[str]:
+    """Command words within a typo of `word` (one edit for short words, two for longer)."""
+    if not 3 <= len(word) <= 20 or not word.replace("-", "").isalpha():
+        return []
+    limit = 1 if len(word) <= 4 else 2
+    distances = {c: _edit_distance(word, c, limit) for c in _COMMAND_WORDS}
+    best = min(distances.values())
+    return [c for c, d in distances.items() if d == best] if best <= limit else []
+
+
+def _not_a_kudos(text: str, tokens: list[_Token], scan: _Scan) -> KudosError:
+    """The refusal for text that is neither a command nor a kudos: a near-miss of a command
+    word, a kudos without anyone to give it to, or a pointer to `help`."""
+    head = tokens[0]
+    word = head.norm.casefold().rstrip("?!.,:")
+    if not head.in_code and not scan.marked and word not in _THANKS:
+        near = _near_commands(word)
+        if word in near:
+            return UnknownCommand(text[head.start :].strip(), (word,))
+        if near:
+            rest = text[tokens[1].start :].strip() if len(tokens) > 1 else ""
+            return UnknownCommand(head.text, tuple(f"{c} {rest}".strip() for c in near[:2]))
+    if any(not t.in_code and _split_mentions(t.text) is not None for t in tokens):
+        return NoRecipients(f"Start with who the kudos are for, like {KUDOS_EXAMPLE}.")
+    if scan.marked or word in _THANKS:
+        return NoRecipients()
+    return NotUnderstood()
+
+
+def _parse_give(text: str, tokens: list[_Token]) -> Give:
+    scan = _scan(tokens, 0)
+    if scan.error is not None:
+        raise scan.error
+    if not scan.recipients:
+        raise _not_a_kudos(text, tokens, scan)
+    return _give(text, tokens, 0, scan)
 
 
 def _parse_top(tokens: list[_Token]) -> Top:
@@ -246,13 +477,12 @@ def _parse_top(tokens: list[_Token]) -> Top:
 
 
 def _parse_til(text: str, tokens: list[_Token]) -> Til:
-    topic = next(iter(_tags(tokens)), None)
     body = _reason(text, tokens) or ""
     if not body.strip():
         raise ParseError(
             "Tell me what you learned, e.g. `til how to bisect a flaky test #testing`."
         )
-    return Til(text=body, topic=topic)
+    return Til(text=body, tags=_tags(tokens))
 
 
 def _parse_badges(tokens: list[_Token]) -> Badges:
@@ -470,26 +700,31 @@ def parse_command(text: str) -> Command:
             if not item:
                 raise ParseError("Say what to redeem, e.g. `redeem Book voucher` (see `shop`).")
             return Redeem(item.strip('"'))
-    give = _parse_give(text, tokens, ambient=False)
-    assert give is not None
-    return give
+    return _parse_give(text, tokens)
 
 
 def parse_ambient(text: str) -> Give | None:
-    """Parse a message typed in a channel: a kudos only with `+N @who` or `@who ++`, else None."""
+    """Parse a message typed in a channel: a kudos only with `+N @who` or `@who ++`, else None.
+
+    A message that is plainly a kudos (someone mentioned, with `+N` or `++`) but cannot be
+    given as written (`@bob +5 @carol +10`, `+2.5 @ana`) raises its refusal instead of being
+    guessed at; anything else that is not a kudos is None."""
     try:
         text, tokens = _prepare(text)
     except KudosError:
         return None
-    for start, token in enumerate(tokens):
-        if token.in_code or not (token.norm.startswith(("@", "<@", "+"))):
+    start = 0
+    while start < len(tokens):
+        token = tokens[start]
+        if token.in_code or not token.norm.startswith(("@", "<@", "+")):
+            start += 1
             continue
-        try:
-            give = _parse_give(text, tokens[start:], ambient=True)
-        except ParseError:
-            continue
-        if give is not None:
-            return give
+        scan = _scan(tokens, start)
+        if scan.recipients and scan.explicit:
+            if scan.error is not None:
+                raise scan.error
+            return _give(text, tokens, start, scan)
+        start = max(scan.end, start + 1)
     return None
 
 

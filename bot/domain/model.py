@@ -126,6 +126,9 @@ class MemberRef:
     is_admin: bool | None = None
     """Known from the platform at the time of a request (Slack workspace admins and owners);
     not stored."""
+    name_if_new: str | None = None
+    """The name to show when this reference creates the member (a console `@Zoë` as first
+    typed); unlike `display_name` it never renames anyone."""
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,7 @@ def check_give(
     if not giver.is_active:
         raise errors.InactiveGiver()
     if not recipients:
-        raise errors.NoRecipients(
-            "Who are these kudos for? Mention someone, e.g. `@ana 5 for ...`."
-        )
+        raise errors.NoRecipients()
     if len(recipients) > settings.max_recipients:
         raise errors.TooManyRecipients(settings.max_recipients)
     for member in recipients:

@@ -90,7 +90,7 @@ async def handle(
         case Undo():
             return await undo_last_kudos(ctx, workspace, actor)
         case Til():
-            return await share_learning(ctx, workspace, actor, command.text, command.topic, channel)
+            return await share_learning(ctx, workspace, actor, command.text, command.tags, channel)
         case Help():
             return await show_help(ctx, workspace)
         case Badges():

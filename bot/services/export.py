@@ -1,4 +1,4 @@
-"""Exports of one workspace's kudos, ledger entries or redemptions, as plain rows."""
+"""Exports of one workspace's kudos, ledger entries, redemptions or learnings, as plain rows."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from bot.domain.model import WorkspaceRef
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import UnitOfWork
 
-ExportKind = Literal["kudos", "ledger", "redemptions"]
-EXPORTS: tuple[ExportKind, ...] = ("kudos", "ledger", "redemptions")
+ExportKind = Literal["kudos", "ledger", "redemptions", "learnings"]
+EXPORTS: tuple[ExportKind, ...] = ("kudos", "ledger", "redemptions", "learnings")
 
 
 async def export_rows(
@@ -28,6 +28,8 @@ async def export_rows(
             return await uow.exports.kudos(workspace, since)
         if what == "ledger":
             return await uow.exports.ledger(workspace, since)
+        if what == "learnings":
+            return await uow.exports.learnings(workspace, since)
         return [
             {
                 "id": r.id,

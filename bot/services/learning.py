@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from bot.domain import rules
@@ -17,20 +18,21 @@ async def share_learning(
     workspace_ref: WorkspaceRef,
     author_ref: MemberRef,
     text: str,
-    topic: str | None,
+    tags: Sequence[str] = (),
     channel: str | None = None,
 ) -> LearningShared:
-    """Store what a member learned, with its topic."""
+    """Store what a member learned, with every tag it carries (in order, each once)."""
     body = rules.check_learning(text)
+    tags = tuple(dict.fromkeys(tags))
 
     async def work(uow: UnitOfWork) -> LearningShared:
         workspace = await uow.workspaces.ensure(workspace_ref)
         author = (await uow.members.ensure(workspace, [author_ref]))[author_ref.external_id]
         learning_id = await uow.learnings.add(
-            workspace, author, body, topic, channel, ctx.clock.now()
+            workspace, author, body, tags, channel, ctx.clock.now()
         )
         await uow.commit()
-        return LearningShared(learning_id, author.display_name, body, topic)
+        return LearningShared(learning_id, author.display_name, body, tags)
 
     shared = await in_transaction(ctx, work)
     badges = await award_badges(

@@ -169,7 +169,7 @@ class LearningRepository(Protocol):
         workspace: Workspace,
         member: Member,
         text: str,
-        topic: str | None,
+        tags: Sequence[str],
         channel: str | None,
         at: datetime,
     ) -> int: ...
@@ -259,8 +259,8 @@ class ReadQueries(Protocol):
 
     async def learnings_between(
         self, workspace: Workspace, start: datetime, end: datetime
-    ) -> list[tuple[str, str, str | None]]:
-        """(author, text, topic) shared in [start, end), oldest first."""
+    ) -> list[tuple[str, str, tuple[str, ...]]]:
+        """(author, text, tags) shared in [start, end), oldest first."""
         ...
 
     async def kudos_between(
@@ -366,6 +366,9 @@ class ExportQueries(Protocol):
 
     async def kudos(self, workspace: Workspace, since: datetime | None) -> list[dict[str, Any]]: ...
     async def ledger(
+        self, workspace: Workspace, since: datetime | None
+    ) -> list[dict[str, Any]]: ...
+    async def learnings(
         self, workspace: Workspace, since: datetime | None
     ) -> list[dict[str, Any]]: ...
 

@@ -95,7 +95,7 @@ class LearningShared:
     learning_id: int
     author: str
     text: str
-    topic: str | None
+    tags: tuple[str, ...]
     badges: tuple[BadgeEarned, ...] = ()
 
 
@@ -141,7 +141,7 @@ class LearningPost:
     values, and who helped others learn most (mentoring kudos from the most people)."""
 
     title: str
-    learnings: tuple[tuple[str, str, str | None], ...]  # (author, text, topic)
+    learnings: tuple[tuple[str, str, tuple[str, ...]], ...]  # (author, text, tags)
     kudos: tuple[LearningKudos, ...]
     helpers: tuple[tuple[str, str, int], ...]  # (external id, name, how many people thanked them)
 

@@ -193,6 +193,9 @@ class LearningRow(Base):
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"))
     text: Mapped[str] = mapped_column(Text)
     topic: Mapped[str | None] = mapped_column(String(64))
+    """The first tag, as before `tags` existed (kept so a downgrade loses nothing it had)."""
+    tags: Mapped[str] = mapped_column(Text, default="", server_default="")
+    """Every tag, space-separated, in the order typed."""
     channel: Mapped[str | None] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 

@@ -61,7 +61,7 @@ async def test_connector_counts_channels_and_curious_mind_counts_learnings(app: 
     assert "connector" in await badges_of(app, "ana")
 
     shared = [
-        await share_learning(app.services, WS, person("cy"), f"lesson {n}", None) for n in range(5)
+        await share_learning(app.services, WS, person("cy"), f"lesson {n}", ()) for n in range(5)
     ]
     assert [b.badge for b in shared[0].badges] == ["first-learning"]
     assert [b.badge for b in shared[4].badges] == ["curious-mind"]

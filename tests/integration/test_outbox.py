@@ -78,7 +78,7 @@ async def test_each_kudos_is_published_once_in_its_own_transaction(app: App) -> 
     assert again.duplicate
     with pytest.raises(errors.SelfKudos):
         await give(app, "ana", "ana", amount=3, workspace=SLACK)
-    shared = await share_learning(app.services, SLACK, person("ana"), "pytest -x stops", None)
+    shared = await share_learning(app.services, SLACK, person("ana"), "pytest -x stops", ())
     rows = await outbox(app)
     assert [(r["kind"], r["method"]) for r in rows] == [
         ("event", "kudos_given"),

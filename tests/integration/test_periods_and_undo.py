@@ -160,13 +160,13 @@ async def test_workspaces_never_see_each_other(app: App) -> None:
     assert await verify_ledger(app.services, other) == []
 
 
-async def test_til_is_stored_with_its_topic_and_history_lists_both_directions(
+async def test_til_is_stored_with_its_tags_and_history_lists_both_directions(
     app: App,
 ) -> None:
     shared = await share_learning(
-        app.services, WS, person("ana"), "git bisect finds the bad commit 🎯", "git"
+        app.services, WS, person("ana"), "git bisect finds the bad commit 🎯", ("git",)
     )
-    assert (shared.author, shared.topic) == ("Ana", "git")
+    assert (shared.author, shared.tags) == ("Ana", ("git",))
     assert await scalar(app, "SELECT text FROM learnings") == "git bisect finds the bad commit 🎯"
 
     await give(app, "ana", "raj", amount=2, reason="the bisect tip")
@@ -177,7 +177,7 @@ async def test_til_is_stored_with_its_topic_and_history_lists_both_directions(
 
 async def test_empty_learning_is_refused(app: App) -> None:
     with pytest.raises(errors.ParseError):
-        await share_learning(app.services, WS, MemberRef("ana"), "   ", None)
+        await share_learning(app.services, WS, MemberRef("ana"), "   ", ())
     assert await scalar(app, "SELECT count(*) FROM learnings") == 0
 
 

@@ -180,16 +180,16 @@ async def test_the_learning_post_lists_learnings_learning_kudos_and_the_best_hel
     app: App, clock: FakeClock
 ) -> None:
     at(clock, 2026, 11, 16, 9, 0)
-    await share_learning(app.services, WS, person("ana"), "git bisect finds bad commits", "git")
+    await share_learning(app.services, WS, person("ana"), "git bisect finds bad commits", ("git",))
     await give(app, "ana", "bob", amount=3, reason="the SQL walkthrough", tags=("mentoring",))
     await give(app, "cy", "bob", amount=2, reason="pairing", tags=("mentoring",))
     await give(app, "ana", "cy", amount=2, reason="the coffee", tags=("teamwork",))
     await give(app, "dee", "cy", amount=1, reason="code review", tags=("mentoring",))
     at(clock, 2026, 11, 9, 9, 0)  # the week before does not count
-    await share_learning(app.services, WS, person("ana"), "old news", None)
+    await share_learning(app.services, WS, person("ana"), "old news", ())
     at(clock, 2026, 11, 20, 15, 0)
     post = await learning_post(app.services, WS)
-    assert post.learnings == (("Ana", "git bisect finds bad commits", "git"),)
+    assert post.learnings == (("Ana", "git bisect finds bad commits", ("git",)),)
     assert [(k.giver, k.recipients, k.reason) for k in post.kudos] == [
         ("Ana", ("Bob",), "the SQL walkthrough"),
         ("Cy", ("Bob",), "pairing"),

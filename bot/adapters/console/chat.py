@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from typing import TextIO
 
 from bot.adapters.console.render import describe
 from bot.domain.commands import Mention
-from bot.domain.errors import KudosError
+from bot.domain.errors import KudosError, NameRequired
 from bot.domain.grammar import parse_command
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.context import ServiceContext
@@ -23,16 +24,25 @@ from bot.services.dispatch import handle
 PLATFORM = "console"
 
 
+def _key(name: str) -> str:
+    """Who a console name is: `Zoë`, `zoë` and `ZOË` are one person."""
+    return unicodedata.normalize("NFC", name).casefold()
+
+
 def member_ref(name: str) -> MemberRef:
-    """The speaker (`--as`): identified by the case-folded name, shown as they typed it."""
-    name = name.lstrip("@")
-    return MemberRef(external_id=name.casefold(), display_name=name)
+    """The speaker (`--as`): identified by the case-folded name, shown as they typed it.
+    An empty name is refused."""
+    name = name.strip().lstrip("@").strip()
+    if not name:
+        raise NameRequired()
+    return MemberRef(external_id=_key(name), display_name=name)
 
 
 async def resolve(mention: Mention) -> MemberRef:
-    """A mentioned console member; a mention never renames anyone (only `--as` does)."""
+    """A mentioned console member, created with the name as first typed; a mention never
+    renames anyone (only `--as` does)."""
     name = (mention.name or mention.user_id or "").lstrip("@")
-    return MemberRef(external_id=name.casefold())
+    return MemberRef(external_id=_key(name), name_if_new=name)
 
 
 async def reply_to(ctx: ServiceContext, workspace: str, actor: str, text: str) -> str:
@@ -67,6 +77,7 @@ async def run_chat(
     ctx: ServiceContext, workspace: str, actor: str, stream: TextIO = sys.stdin
 ) -> int:
     """The REPL. Returns the process exit status."""
+    member_ref(actor)
     interactive = stream.isatty()
     if interactive:
         print(f"Kudos chat as {actor} in workspace {workspace!r}. Type `help`, Ctrl-D to leave.")

@@ -11,6 +11,7 @@ from bot.adapters.plain import (
     admins_text,
     catalog_text,
     decided_text,
+    hashtags,
     joined,
     redeemed_text,
     redemptions_text,
@@ -143,8 +144,9 @@ def describe(result: Result) -> str:
                 f"You have {result.allowance_left} points left to give."
             )
         case LearningShared():
-            topic = f" #{result.topic}" if result.topic else ""
-            return f"📚 {result.author} learned: {result.text}{topic}" + _announce(result.badges)
+            return f"📚 {result.author} learned: {result.text}{hashtags(result.tags)}" + _announce(
+                result.badges
+            )
         case HelpShown():
             return result.text
     raise AssertionError(f"unrendered result {result!r}")
@@ -191,10 +193,7 @@ def describe_post(post: ScheduledPost) -> str:
     lines = [f"📚 {post.title}"]
     if post.learnings:
         lines.append("Learned this week:")
-        lines += [
-            f"  • {who}: {text}" + (f" #{topic}" if topic else "")
-            for who, text, topic in post.learnings
-        ]
+        lines += [f"  • {who}: {text}{hashtags(tags)}" for who, text, tags in post.learnings]
     if post.kudos:
         lines.append("Thanks for helping others learn:")
         lines += [

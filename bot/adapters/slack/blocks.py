@@ -14,6 +14,7 @@ from bot.adapters.plain import (
     catalog_text,
     decided_text,
     decision_text,
+    hashtags,
     history_lines,
     item_line,
     joined,
@@ -240,12 +241,11 @@ def history(result: HistoryShown) -> dict[str, Any]:
 
 
 def learning(result: LearningShared) -> dict[str, Any]:
-    topic = f"  #{result.topic}" if result.topic else ""
     return message(
         f"📚 {escape(result.author)} learned something",
         [
             _section(f"📚 *{escape(result.author)}* learned:"),
-            {"type": "section", "text": plain(result.text + topic)},
+            {"type": "section", "text": plain(result.text + hashtags(result.tags, "  "))},
             *badge_lines(result.badges),
         ],
     )
@@ -253,7 +253,8 @@ def learning(result: LearningShared) -> dict[str, Any]:
 
 def learning_receipt(result: LearningShared, channel: str | None) -> dict[str, Any]:
     where = f" in <#{channel}>" if channel else ""
-    return message(f"📚 Thanks for sharing! Posted{where} for the weekly learning shoutouts.")
+    tags = f" ({escape(hashtags(result.tags, ''))})" if result.tags else ""
+    return message(f"📚 Thanks for sharing{tags}! Posted{where} for the weekly learning shoutouts.")
 
 
 def help_text(result: HelpShown) -> dict[str, Any]:
@@ -380,8 +381,7 @@ def learning_post(post: LearningPost) -> dict[str, Any]:
     blocks: Blocks = [header]
     if post.learnings:
         text = "\n".join(
-            f"• {who}: {what}" + (f"  #{topic}" if topic else "")
-            for who, what, topic in post.learnings
+            f"• {who}: {what}" + hashtags(tags, "  ") for who, what, tags in post.learnings
         )
         blocks += [_section("*Learned this week*"), {"type": "section", "text": plain(text)}]
     if post.kudos:

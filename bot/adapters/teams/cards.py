@@ -11,6 +11,7 @@ from bot.adapters.plain import (
     admins_text,
     catalog_text,
     decided_text,
+    hashtags,
     history_lines,
     item_line,
     joined,
@@ -194,11 +195,10 @@ def help_card(result: HelpShown, settings: WorkspaceSettings | None = None) -> C
 
 
 def learning_card(result: LearningShared) -> Card:
-    topic = f"  #{result.topic}" if result.topic else ""
     return card(
         [
             heading(f"📚 {safe(result.author, 100)} learned"),
-            plain(result.text + topic),
+            plain(result.text + hashtags(result.tags, "  ")),
             *_badge_blocks(result.badges),
         ]
     )
@@ -306,7 +306,7 @@ def scheduled_card(post: ScheduledPost) -> Card:
     body = [heading(f"📚 {post.title}")]
     if post.learnings:
         body.append(
-            plain("\n".join(f"• {w}: {t}" + (f"  #{p}" if p else "") for w, t, p in post.learnings))
+            plain("\n".join(f"• {w}: {t}" + hashtags(g, "  ") for w, t, g in post.learnings))
         )
     if post.kudos:
         body.append(

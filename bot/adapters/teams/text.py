@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -16,6 +17,10 @@ from bot.adapters.plain import MAX_ECHO, cap
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _AT = re.compile(r"</?at>", re.IGNORECASE)
+_AT_SPAN = re.compile(r"<at>[^<]*</at>", re.IGNORECASE)
+MAX_UNTAGGED_MENTIONS = 50
+"""Teams always marks a mention `<at>…</at>`; mention entities whose text is not so marked are
+looked up one by one (a scan of the text each), so only this many are."""
 
 
 @dataclass(frozen=True)
@@ -50,10 +55,25 @@ def mentions_of(entities: Iterable[object] | None) -> list[TeamsMention]:
 
 def to_grammar(text: str, mentions: Iterable[TeamsMention], bot_id: str | None) -> str:
     """The message as the grammar reads it: the bot's mention removed, people as `<@ID>`,
-    HTML entities and leftover tags gone."""
+    HTML entities and leftover tags gone. Each mention entity takes the next occurrence of its
+    text, in one pass over the text however many entities there are."""
+    tagged: dict[str, deque[str]] = {}
+    untagged: list[tuple[str, str]] = []
     for mention in mentions:
         token = "" if bot_id and mention.id == bot_id else f"<@{mention.id}>"
-        text = text.replace(mention.text, f" {token} ", 1)
+        if _AT_SPAN.fullmatch(mention.text):
+            tagged.setdefault(mention.text, deque()).append(token)
+        elif mention.text:
+            untagged.append((mention.text, token))
+
+    def resolve(span: re.Match[str]) -> str:
+        waiting = tagged.get(span.group())
+        return f" {waiting.popleft()} " if waiting else span.group()
+
+    if tagged:
+        text = _AT_SPAN.sub(resolve, text)
+    for raw, token in untagged[:MAX_UNTAGGED_MENTIONS]:
+        text = text.replace(raw, f" {token} ", 1)
     text = _TAG.sub(lambda m: m.group() if m.group().startswith("<@") else " ", text)
     return html.unescape(text).strip()
 

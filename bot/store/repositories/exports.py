@@ -10,7 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from bot.domain.model import Workspace
-from bot.store.models import AccountRow, KudosRecipientRow, KudosRow, LedgerEntryRow, MemberRow
+from bot.store.models import (
+    AccountRow,
+    KudosRecipientRow,
+    KudosRow,
+    LearningRow,
+    LedgerEntryRow,
+    MemberRow,
+)
 from bot.store.repositories.base import Repository, utc
 
 
@@ -62,6 +69,32 @@ class SqlExportQueries(Repository):
                 "reversal_reason": row.reversal_reason or "",
             }
             for row in rows
+        ]
+
+    async def learnings(self, workspace: Workspace, since: datetime | None) -> list[dict[str, Any]]:
+        query = (
+            select(
+                LearningRow,
+                MemberRow.external_id.label("member_external_id"),
+                MemberRow.display_name.label("member_name"),
+            )
+            .join(MemberRow, MemberRow.id == LearningRow.member_id)
+            .where(LearningRow.workspace_id == workspace.id)
+            .order_by(LearningRow.created_at, LearningRow.id)
+        )
+        if since is not None:
+            query = query.where(LearningRow.created_at >= since)
+        return [
+            {
+                "id": row.id,
+                "created_at": _iso(row.created_at),
+                "member_id": row.member_external_id,
+                "member": row.member_name,
+                "text": row.text,
+                "tags": " ".join(f"#{t}" for t in row.tags.split()),
+                "channel": row.channel or "",
+            }
+            for row in await self.conn.execute(query)
         ]
 
     async def ledger(self, workspace: Workspace, since: datetime | None) -> list[dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import insert
@@ -17,7 +18,7 @@ class SqlLearningRepository(Repository):
         workspace: Workspace,
         member: Member,
         text: str,
-        topic: str | None,
+        tags: Sequence[str],
         channel: str | None,
         at: datetime,
     ) -> int:
@@ -27,7 +28,8 @@ class SqlLearningRepository(Repository):
                 workspace_id=workspace.id,
                 member_id=member.id,
                 text=text,
-                topic=topic[:64] if topic else None,
+                topic=tags[0][:64] if tags else None,
+                tags=" ".join(tags),
                 channel=channel,
                 created_at=at,
             )

@@ -99,7 +99,9 @@ class SqlMemberRepository(Repository):
                     {
                         "workspace_id": workspace.id,
                         "external_id": ref.external_id,
-                        "display_name": (ref.display_name or ref.external_id)[:200],
+                        "display_name": (ref.display_name or ref.name_if_new or ref.external_id)[
+                            :200
+                        ],
                         "is_bot": bool(ref.is_bot),
                         "is_active": ref.is_active is not False,
                         "created_at": now,

@@ -136,16 +136,16 @@ class SqlReadQueries(Repository):
 
     async def learnings_between(
         self, workspace: Workspace, start: datetime, end: datetime
-    ) -> list[tuple[str, str, str | None]]:
+    ) -> list[tuple[str, str, tuple[str, ...]]]:
         rows = await self.conn.execute(
-            select(MemberRow.display_name, LearningRow.text, LearningRow.topic)
+            select(MemberRow.display_name, LearningRow.text, LearningRow.tags)
             .join(MemberRow, MemberRow.id == LearningRow.member_id)
             .where(LearningRow.workspace_id == workspace.id)
             .where(LearningRow.created_at >= start)
             .where(LearningRow.created_at < end)
             .order_by(LearningRow.created_at, LearningRow.id)
         )
-        return [(r[0], r[1], r[2]) for r in rows]
+        return [(r[0], r[1], tuple(r[2].split())) for r in rows]
 
     async def kudos_between(
         self, workspace: Workspace, start: datetime, end: datetime
