@@ -231,3 +231,13 @@ class AlreadyDecided(KudosError):
 
 class NotAnAdjustment(KudosError):
     code = "not_an_adjustment"
+
+
+class RejectReasonRequired(KudosError):
+    code = "reject_reason_required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Rejecting needs a reason, because the member reads it: say why, "
+            "e.g. “the budget is spent this quarter”."
+        )

@@ -159,15 +159,16 @@ async def decide_redemption(
     reason: str | None = None,
 ) -> RedemptionDecided:
     """Approve (fulfil) or reject (refund, and return the unit to stock) a pending redemption.
-    Admins only, and not their own; recorded once however many admins click at once."""
+    Admins only, and not their own; a rejection needs a reason (the member reads it). Recorded
+    once however many admins click at once."""
 
     async def work(uow: UnitOfWork) -> RedemptionDecided:
         workspace = await uow.workspaces.get(workspace_ref)
         await require_admin(uow, workspace, actor, "approve or reject redemptions")
+        why = None if approve else reject_reason(reason)
         found = await _pending(uow, workspace, redemption_id)
         if approve and found.member_external_id == actor.external_id:
             raise errors.InvalidSetting("You can't approve your own redemption: ask another admin.")
-        why = None if approve else reject_reason(reason)
         assert workspace is not None
         now = ctx.clock.now()
         decided = await _settle(

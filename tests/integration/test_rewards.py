@@ -121,6 +121,24 @@ async def test_rejection_refunds_exactly_and_returns_the_unit(app: App) -> None:
     assert again.redemption.status == "pending"
 
 
+@pytest.mark.parametrize("reason", [None, "", "   \n "])
+async def test_a_rejection_without_a_reason_is_refused_and_changes_nothing(
+    app: App, reason: str | None
+) -> None:
+    await earn(app, "ana", 50)
+    await item(app, cost="30")
+    pending = await buy(app, "ana")
+    before = await snapshot(app)
+
+    with pytest.raises(errors.RejectReasonRequired) as caught:
+        await decide_redemption(app.services, WS, ADMIN, pending.redemption.id, False, reason)
+
+    assert caught.value.message.startswith("Rejecting needs a reason")
+    assert await snapshot(app) == before
+    decided = await decide_redemption(app.services, WS, ADMIN, pending.redemption.id, False, "no")
+    assert decided.redemption.status == "rejected"
+
+
 async def test_a_member_can_cancel_their_pending_redemption_and_only_theirs(app: App) -> None:
     await earn(app, "ana", 30)
     book = await item(app, cost="30", stock="1")

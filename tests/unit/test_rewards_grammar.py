@@ -19,7 +19,7 @@ from bot.domain.commands import (
     Redemptions,
     Shop,
 )
-from bot.domain.errors import InvalidItem, KudosError, ParseError
+from bot.domain.errors import InvalidItem, KudosError, ParseError, RejectReasonRequired
 from bot.domain.grammar import parse_command
 from bot.domain.rewards import item_fields, reject_reason
 
@@ -160,8 +160,11 @@ def test_bad_item_fields_are_refused_with_the_fix(
     assert fragment in caught.value.message
 
 
-def test_a_reject_reason_is_trimmed_and_bounded() -> None:
+def test_a_reject_reason_is_trimmed_bounded_and_required() -> None:
     assert reject_reason("  out of   budget ") == "out of budget"
-    assert reject_reason("   ") is None
+    for empty in (None, "", "  \n\t "):
+        with pytest.raises(RejectReasonRequired) as caught:
+            reject_reason(empty)
+        assert "Rejecting needs a reason" in caught.value.message
     with pytest.raises(InvalidItem):
         reject_reason("x" * 501)

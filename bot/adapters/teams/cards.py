@@ -421,7 +421,7 @@ def approval_card(redeemed: Redeemed) -> Card:
             {
                 "type": "Input.Text",
                 "id": "reason",
-                "label": "Reason (when rejecting)",
+                "label": "Reason (required to reject; they will read it)",
                 "isMultiline": True,
                 "maxLength": 500,
             },
