@@ -233,6 +233,16 @@ class NotAnAdjustment(KudosError):
     code = "not_an_adjustment"
 
 
+class LastAdmin(KudosError):
+    code = "last_admin"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name} is the last Kudos admin here, so they stay on the list: add another admin "
+            "first, so someone can still approve redemptions and change settings."
+        )
+
+
 class RejectReasonRequired(KudosError):
     code = "reject_reason_required"
 

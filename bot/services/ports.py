@@ -381,8 +381,9 @@ class AdminRepository(Protocol):
 
     async def remove(self, workspace: Workspace, external_id: str) -> bool: ...
     async def contains(self, workspace: Workspace, external_id: str) -> bool: ...
-    async def all(self, workspace: Workspace) -> list[tuple[str, str]]:
-        """(external id, display name) of every listed admin."""
+    async def all(self, workspace: Workspace, *, lock: bool = False) -> list[tuple[str, str]]:
+        """(external id, display name) of every listed admin; `lock` holds their rows until the
+        transaction ends (so two admins removing each other cannot empty the list)."""
         ...
 
 
