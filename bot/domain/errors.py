@@ -233,6 +233,10 @@ class NotAnAdjustment(KudosError):
     code = "not_an_adjustment"
 
 
+class UnknownChannel(KudosError):
+    code = "unknown_channel"
+
+
 class LastAdmin(KudosError):
     code = "last_admin"
 

@@ -12,6 +12,7 @@ from bot.domain.commands import (
     AdminCatalog,
     AdminDecide,
     AdminQueue,
+    AdminSchedule,
     AdminSettings,
     CancelRedemption,
     Mention,
@@ -80,6 +81,46 @@ U1 = Mention(user_id="U1")
 )
 def test_rewards_and_admin_commands(text: str, expected: object) -> None:
     assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "admin schedule add weekly #team fri 16:00",
+            AdminSchedule("add", "weekly_leaderboard", None, "fri 16:00", "team"),
+        ),
+        (
+            "admin schedule add learning fri 15:00 #learning-and-growth",
+            AdminSchedule("add", "learning_shoutouts", None, "fri 15:00", "learning-and-growth"),
+        ),
+        (
+            "admin schedule remove weekly #team",
+            AdminSchedule("remove", "weekly_leaderboard", None, None, "team"),
+        ),
+        (
+            "admin schedule remove monthly \uff03team",
+            AdminSchedule("remove", "monthly_leaderboard", None, None, "team"),
+        ),
+        (
+            "admin schedule add weekly <#C1|team> fri 16:00",
+            AdminSchedule("add", "weekly_leaderboard", "C1", "fri 16:00"),
+        ),
+    ],
+)
+def test_a_schedule_names_its_channel_by_link_or_by_plain_name(
+    text: str, expected: AdminSchedule
+) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["admin schedule add weekly #team #general", "admin schedule add weekly <#C1> #team"]
+)
+def test_a_schedule_goes_to_one_channel(text: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_command(text)
+    assert caught.value.message.startswith("Name one channel per schedule.")
 
 
 @pytest.mark.parametrize(
