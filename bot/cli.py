@@ -37,6 +37,7 @@ from bot.services.queries import show_balance, show_history, show_leaderboard
 from bot.services.rewards import adjust_points, decide_redemption
 from bot.services.schedules import add_schedule, build_post, remove_schedule, schedule_status
 from bot.services.settings import change_settings, show_settings
+from bot.services.workspaces import find_workspace, open_workspace
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -51,7 +52,12 @@ def _parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="talk to the bot from a terminal")
     chat.add_argument("--as", dest="actor", required=True, help="who you are, e.g. ana")
-    chat.add_argument("--workspace", default="local")
+    chat.add_argument(
+        "--workspace",
+        default="local",
+        type=_nonblank,
+        help="the console workspace, created on first use (default: local)",
+    )
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -61,10 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument("revision")
 
     def scoped(p: argparse.ArgumentParser, user: bool) -> None:
-        p.add_argument("--workspace", required=True)
-        p.add_argument("--platform", default=CONSOLE)
+        p.add_argument("--workspace", required=True, type=_nonblank, help=WORKSPACE_HELP)
+        p.add_argument("--platform", choices=PLATFORMS, help=PLATFORM_HELP)
         if user:
-            p.add_argument("--user", required=True)
+            p.add_argument("--user", required=True, type=_nonblank)
         p.add_argument("--json", action="store_true", help="machine-readable output")
 
     scoped(sub.add_parser("balance", help="a member's allowance left and points earned"), True)
@@ -164,8 +170,8 @@ def _parser() -> argparse.ArgumentParser:
     adjust.add_argument("--reason", required=True)
 
     export = sub.add_parser("export", help="kudos, ledger entries or redemptions as CSV or JSON")
-    export.add_argument("--workspace", required=True)
-    export.add_argument("--platform", default=CONSOLE)
+    export.add_argument("--workspace", required=True, type=_nonblank, help=WORKSPACE_HELP)
+    export.add_argument("--platform", choices=PLATFORMS, help=PLATFORM_HELP)
     export.add_argument("--what", choices=list(EXPORTS), required=True)
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--since", type=_date, help="YYYY-MM-DD (UTC)")
@@ -174,10 +180,21 @@ def _parser() -> argparse.ArgumentParser:
     ledger = sub.add_parser("ledger", help="ledger tools")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
     verify = ledger_sub.add_parser("verify", help="recompute every balance from the entries")
-    verify.add_argument("--workspace")
-    verify.add_argument("--platform", default=CONSOLE)
+    verify.add_argument("--workspace", type=_nonblank, help="only this one (default: all)")
+    verify.add_argument("--platform", choices=PLATFORMS, help=PLATFORM_HELP)
     verify.add_argument("--json", action="store_true")
     return parser
+
+
+PLATFORMS = [CONSOLE, "slack", "teams"]
+WORKSPACE_HELP = "a Slack team id, a Teams tenant id or a console workspace's name"
+PLATFORM_HELP = "where the workspace lives (default: the one platform that has it)"
+
+
+def _nonblank(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text.strip()
 
 
 def _date(text: str) -> datetime:
@@ -208,11 +225,30 @@ async def _with_app(
         await app.close()
 
 
+async def _in_workspace(
+    args: argparse.Namespace,
+    app: App,
+    handler: Callable[[argparse.Namespace, App], Awaitable[int]],
+) -> int:
+    """Run a command on an existing workspace only (`kudos chat` is the one that creates one):
+    `--workspace` is found on `--platform`, or on the one platform that has that id."""
+    if args.workspace is not None:
+        found = await find_workspace(app.services, args.workspace, args.platform)
+        args.platform = found.platform
+    return await handler(args, app)
+
+
 def _emit(args: argparse.Namespace, data: Any, human: Callable[[Console], None]) -> None:
     if args.json:
         print(json.dumps(data, default=str))
     else:
         human(Console())
+
+
+async def _chat(args: argparse.Namespace, app: App) -> int:
+    """The console chat: the one command that creates a workspace (a console one)."""
+    await open_workspace(app.services, WorkspaceRef(CONSOLE, args.workspace, args.workspace))
+    return await run_chat(app.services, args.workspace, args.actor)
 
 
 async def _balance(args: argparse.Namespace, app: App) -> int:
@@ -550,11 +586,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"Wrote {out}: upload it in Teams (Apps → Manage your apps → Upload an app).")
             return 0
         if args.command == "chat":
-            return asyncio.run(
-                _with_app(
-                    settings, True, lambda app: run_chat(app.services, args.workspace, args.actor)
-                )
-            )
+            return asyncio.run(_with_app(settings, True, lambda app: _chat(args, app)))
         handlers = {
             "balance": _balance,
             "history": _history,
@@ -569,11 +601,11 @@ def main(argv: list[str] | None = None) -> int:
             "adjust": _adjust,
             "export": _export,
         }
-        if args.command in handlers:
-            handler = handlers[args.command]
-            return asyncio.run(_with_app(settings, False, lambda app: handler(args, app)))
-        if args.command == "ledger":
-            return asyncio.run(_with_app(settings, False, lambda app: _verify(args, app)))
+        if args.command in handlers or args.command == "ledger":
+            handler = handlers.get(args.command, _verify)
+            return asyncio.run(
+                _with_app(settings, False, lambda app: _in_workspace(args, app, handler))
+            )
     except KudosError as refusal:
         print(f"kudos: {refusal.message}", file=sys.stderr)
         return 1

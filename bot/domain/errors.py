@@ -113,8 +113,27 @@ class ValueRequired(KudosError):
 class UnknownWorkspace(KudosError):
     code = "unknown_workspace"
 
-    def __init__(self, workspace: str) -> None:
-        super().__init__(f"I don't know a workspace called {workspace!r} yet.")
+    def __init__(
+        self, workspace: str, platform: str | None = None, elsewhere: tuple[str, ...] = ()
+    ) -> None:
+        kind = f"{platform} workspace" if platform else "workspace"
+        if elsewhere:
+            fix = f"; there is one on {' and on '.join(elsewhere)}: pass " + " or ".join(
+                f"--platform {p}" for p in elsewhere
+            )
+        else:
+            fix = " yet"
+        super().__init__(f"I don't know a {kind} called {workspace!r}{fix}.")
+
+
+class AmbiguousWorkspace(KudosError):
+    code = "ambiguous_workspace"
+
+    def __init__(self, workspace: str, platforms: tuple[str, ...]) -> None:
+        super().__init__(
+            f"There is a workspace called {workspace!r} on {' and on '.join(platforms)}: "
+            f"say which with {' or '.join(f'--platform {p}' for p in platforms)}."
+        )
 
 
 class UnknownMember(KudosError):

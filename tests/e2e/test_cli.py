@@ -16,7 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.bootstrap import build
+from bot.config import Settings
+from bot.domain.model import WorkspaceRef
+from bot.services.workspaces import open_workspace
 from tests.adapters.conftest import people
 from tests.fakes.bot_connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack, token_for
@@ -99,6 +105,31 @@ def test_chat_from_a_pipe_then_balance_and_top_as_json(url: str) -> None:
     assert verify.returncode == 0 and "clean" in verify.stdout
 
 
+def workspaces(url: str) -> list[tuple[str, str]]:
+    """(platform, id) of every workspace in the database."""
+
+    async def read() -> list[tuple[str, str]]:
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT platform, external_id FROM workspaces"))
+            found = sorted((row.platform, row.external_id) for row in rows)
+        await engine.dispose()
+        return found
+
+    return asyncio.run(read())
+
+
+def seed_workspace(url: str, platform: str, external_id: str) -> None:
+    """A Slack or Teams workspace, as its first message makes it (no CLI command does)."""
+
+    async def seed() -> None:
+        app = await build(Settings(DATABASE_URL=url), migrate=False)
+        await open_workspace(app.services, WorkspaceRef(platform, external_id))
+        await app.close()
+
+    asyncio.run(seed())
+
+
 def test_unknown_workspace_and_user_are_friendly_errors(url: str) -> None:
     kudos("chat", "--as", "ana", url=url, stdin="@bob 1\n")
     missing = kudos("balance", "--workspace", "nowhere", "--user", "ana", "--json", url=url)
@@ -106,15 +137,15 @@ def test_unknown_workspace_and_user_are_friendly_errors(url: str) -> None:
     assert "don't know a workspace called 'nowhere'" in missing.stderr
     stranger = kudos("balance", "--workspace", "local", "--user", "zed", url=url)
     assert stranger.returncode == 1 and "zed" in stranger.stderr
+    typo = kudos("admins", "add", "--workspace", "nosuch", "--user", "ana", url=url)
+    assert typo.returncode == 1
+    assert typo.stderr == "kudos: I don't know a workspace called 'nosuch' yet.\n"
+    assert workspaces(url) == [("console", "local")]
     assert "Traceback" not in missing.stderr + stranger.stderr
 
 
 def test_ledger_verify_reports_drift_and_exits_non_zero(url: str) -> None:
     kudos("chat", "--as", "ana", url=url, stdin="@bob 5\n")
-    import asyncio
-
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
 
     async def tamper() -> None:
         engine = create_async_engine(url)
@@ -218,6 +249,7 @@ def test_two_processes_giving_at_once_lose_nothing(url: str) -> None:
 
 
 def test_settings_show_and_set(url: str) -> None:
+    assert kudos("chat", "--as", "ana", url=url).returncode == 0  # opens workspace `local`
     changed = kudos(
         "settings",
         "set",
@@ -352,6 +384,7 @@ def test_teams_package_without_an_app_id_says_what_is_missing(tmp_path: Path) ->
 
 def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
     kudos("chat", "--as", "ana", url=url, stdin="@bob 5 for teaching me SQL #learning\n")
+    seed_workspace(url, "slack", "T0123")
     slack = ("--workspace", "T0123", "--platform", "slack")
     on_console = kudos(
         "schedule", "add", "weekly_leaderboard", "--workspace", "local", "--channel", "C1", url=url
@@ -390,6 +423,8 @@ def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
         url=url,
     )
     assert bad.returncode == 1 and "try `fri 16:00`" in bad.stderr
+    verified = kudos("ledger", "verify", "--workspace", "T0123", url=url)  # no --platform needed
+    assert verified.returncode == 0, verified.stderr
 
 
 def test_rewards_from_the_command_line(sqlite_url: str, tmp_path: Path) -> None:
