@@ -238,11 +238,18 @@ async def _in_workspace(
     return await handler(args, app)
 
 
+class _Console(Console):
+    """rich's Console, except that a reader who left is main()'s to handle (rich exits 1)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError()
+
+
 def _emit(args: argparse.Namespace, data: Any, human: Callable[[Console], None]) -> None:
     if args.json:
         print(json.dumps(data, default=str))
     else:
-        human(Console())
+        human(_Console())
 
 
 async def _chat(args: argparse.Namespace, app: App) -> int:
@@ -545,7 +552,19 @@ async def _verify(args: argparse.Namespace, app: App) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `kudos` console script."""
+    """Entry point of the `kudos` console script. A reader that stops reading (`| head -1`) is
+    not an error: like other Unix tools, the command then stops quietly, with status 0."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, not at exit, so a closed pipe is noticed while we can act
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail
+        return 0
+    return status
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
@@ -609,6 +628,8 @@ def main(argv: list[str] | None = None) -> int:
     except KudosError as refusal:
         print(f"kudos: {refusal.message}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # a ConnectionError, but the reader left: main() handles it
     except DBAPIError as exc:
         print(
             f"kudos: the database did not answer as expected ({str(exc.orig).strip()}). "

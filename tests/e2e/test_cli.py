@@ -144,6 +144,42 @@ def test_unknown_workspace_and_user_are_friendly_errors(url: str) -> None:
     assert "Traceback" not in missing.stderr + stranger.stderr
 
 
+def test_a_reader_that_stops_reading_is_not_an_error(sqlite_url: str) -> None:
+    """`kudos … | head -1`: the command stops quietly with status 0, like other Unix tools."""
+    url = sqlite_url
+    kudos("chat", "--as", "ana", url=url, stdin="@bob 5 for the review\n")
+    kudos("settings", "set", "--workspace", "local", "max_amount=20", url=url)
+    env = {**os.environ, "DATABASE_URL": url, "NO_COLOR": "1"}
+
+    def run(*args: str, stdin: str = "", first_line: bool = False) -> tuple[int, str, bytes]:
+        proc = subprocess.Popen(
+            [KUDOS, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        assert proc.stdin and proc.stdout and proc.stderr
+        proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+        line = proc.stdout.readline() if first_line else b""
+        proc.stdout.close()  # the reader leaves: the next write meets a closed pipe
+        err = proc.stderr.read().decode()
+        return proc.wait(timeout=60), err, line
+
+    for args in (
+        ("audit", "--workspace", "local"),
+        ("export", "--workspace", "local", "--what", "ledger"),
+        ("export", "--workspace", "local", "--what", "kudos", "--format", "json"),
+        ("top", "--workspace", "local"),
+    ):
+        assert run(*args)[:2] == (0, ""), args
+    # More than a pipe holds, read up to the first line only: exactly `| head -1`.
+    status, err, line = run("chat", "--as", "ana", stdin="help\n" * 3000, first_line=True)
+    assert (status, err) == (0, "")
+    assert line.startswith(b"Give kudos:")
+
+
 def test_ledger_verify_reports_drift_and_exits_non_zero(url: str) -> None:
     kudos("chat", "--as", "ana", url=url, stdin="@bob 5\n")
 
