@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 
@@ -25,7 +26,7 @@ from bot.adapters.console.chat import PLATFORM as CONSOLE
 from bot.adapters.console.chat import member_ref, run_chat
 from bot.adapters.plain import admins_text, catalog_text, decided_text
 from bot.bootstrap import App, build
-from bot.config import Settings
+from bot.config import Settings, explain
 from bot.domain.errors import InvalidItem, InvalidSetting, KudosError
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.domain.schedule import KINDS
@@ -570,8 +571,8 @@ def _main(argv: list[str] | None) -> int:
         os.environ["DATABASE_URL"] = args.database_url
     try:
         settings = Settings()
-    except ValueError as exc:
-        print(f"kudos: configuration error: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        print(f"kudos: configuration error: {explain(exc)}", file=sys.stderr)
         return 2
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"

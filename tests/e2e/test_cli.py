@@ -33,9 +33,13 @@ KUDOS = str(Path(sys.executable).parent / "kudos")
 
 
 def kudos(
-    *args: str, url: str, stdin: str = "", cwd: Path | None = None
+    *args: str,
+    url: str,
+    stdin: str = "",
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": url, "NO_COLOR": "1"}
+    env = {**os.environ, "DATABASE_URL": url, "NO_COLOR": "1", **(env or {})}
     return subprocess.run(
         [KUDOS, *args],
         input=stdin,
@@ -215,6 +219,23 @@ def test_bad_database_url_is_a_configuration_error(tmp_path: Path) -> None:
     result = kudos("balance", "--workspace", "w", "--user", "u", url="mysql://nope", cwd=tmp_path)
     assert result.returncode == 2
     assert "DATABASE_URL must be" in result.stderr
+
+
+def test_production_needs_chat_credentials_and_slack_oauth_alone_will_do(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/k.db"
+    bare = kudos("ledger", "verify", url=url, env={"KUDOS_ENV": "production"})
+    assert bare.returncode == 2
+    assert bare.stderr.startswith("kudos: configuration error: KUDOS_ENV=production needs chat")
+    assert bare.stderr.count("\n") == 1 and "pydantic" not in bare.stderr
+    oauth = {
+        "KUDOS_ENV": "production",
+        "SLACK_CLIENT_ID": "123.456",
+        "SLACK_CLIENT_SECRET": "secret",
+        "SLACK_SIGNING_SECRET": "signing",
+    }
+    assert kudos("db", "upgrade", url=url, env=oauth).returncode == 0
+    started = kudos("ledger", "verify", url=url, env=oauth)
+    assert started.returncode == 0, started.stderr
 
 
 def _free_port() -> int:
