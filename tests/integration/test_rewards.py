@@ -498,6 +498,30 @@ async def test_adjustments_move_earned_points_and_refuse_going_below_zero(app: A
     assert await verify_ledger(app.services) == []
 
 
+@pytest.mark.parametrize(
+    ("amount", "reason", "fragment"),
+    [
+        (5, "", "An adjustment needs a reason"),
+        (5, "  \n ", "An adjustment needs a reason"),
+        (5, "x" * 501, "Keep the reason under 500 characters"),
+        (0, "typo", "0 isn't an adjustment I can make"),
+        (10**10, "typo", "10000000000 isn't an adjustment I can make"),
+    ],
+)
+async def test_an_adjustment_needs_a_reason_and_a_sane_amount(
+    app: App, amount: int, reason: str, fragment: str
+) -> None:
+    """The CLI's `--reason ""` as much as chat: the audit log must be able to say why."""
+    await earn(app, "ana", 10)
+    before = await snapshot(app)
+
+    with pytest.raises(errors.NotAnAdjustment) as caught:
+        await adjust_points(app.services, WS, ADMIN, person("ana"), amount, reason, "k")
+
+    assert caught.value.message.startswith(fragment)
+    assert await snapshot(app) == before
+
+
 # ---------------------------------------------------------------------------- catalog
 
 
