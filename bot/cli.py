@@ -49,7 +49,7 @@ def _parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the HTTP server (upgrades the database first)")
     serve.add_argument("--host", default="0.0.0.0")
-    serve.add_argument("--port", type=int, help="default: $PORT or 3000")
+    serve.add_argument("--port", type=_port, help="default: $PORT or 3000")
 
     chat = sub.add_parser("chat", help="talk to the bot from a terminal")
     chat.add_argument("--as", dest="actor", required=True, help="who you are, e.g. ana")
@@ -196,6 +196,12 @@ def _nonblank(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("must not be empty")
     return text.strip()
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port from 1 to 65535")
+    return int(text)
 
 
 def _date(text: str) -> datetime:
@@ -379,7 +385,17 @@ async def _post(args: argparse.Namespace, app: App) -> int:
         return 0
     if not args.channel:
         raise InvalidSetting("Say where to post with --channel (or preview with --dry-run).")
-    await app.services.notifier.scheduled_post(ws, args.channel, content)
+    if args.platform == CONSOLE:
+        raise InvalidSetting("The console has no channels to post in: preview with --dry-run.")
+    try:
+        await app.services.notifier.scheduled_post(ws, args.channel, content)
+    except LookupError:
+        raise InvalidSetting(
+            f"{args.platform.title()} isn't configured on this server, so I can't post there: "
+            "set its credentials, or preview with --dry-run."
+        ) from None
+    except Exception as exc:  # the platform's SDK refused: say what it said
+        raise InvalidSetting(f"Could not post in {args.channel}: {exc}".rstrip(".") + ".") from None
     print(f"Posted in {args.channel}.")
     return 0
 
@@ -586,12 +602,18 @@ def _main(argv: list[str] | None) -> int:
 
             return serve(settings, args.host, args.port or settings.port)
         if args.command == "db":
+            from alembic.util import CommandError
+
             from bot import migrations
 
-            if args.db_command == "upgrade":
-                migrations.upgrade(settings.database_url, args.revision)
-            else:
-                migrations.downgrade(settings.database_url, args.revision)
+            try:
+                if args.db_command == "upgrade":
+                    migrations.upgrade(settings.database_url, args.revision)
+                else:
+                    migrations.downgrade(settings.database_url, args.revision)
+            except CommandError as exc:  # an unknown revision, say
+                print(f"kudos: {str(exc).rstrip('.')}.", file=sys.stderr)
+                return 2
             return 0
         if args.command == "teams":
             from bot.adapters.teams.package import PackageError, build_package
@@ -640,6 +662,10 @@ def _main(argv: list[str] | None) -> int:
         return 2
     except (ConnectionError, TimeoutError, socket.gaierror) as exc:
         print(f"kudos: could not reach the database ({exc}). Check DATABASE_URL.", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file the command needed: --out, the SQLite file's directory, …
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"kudos: could not use {where}{exc.strerror or exc}.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

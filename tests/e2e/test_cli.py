@@ -221,6 +221,53 @@ def test_bad_database_url_is_a_configuration_error(tmp_path: Path) -> None:
     assert "DATABASE_URL must be" in result.stderr
 
 
+def test_mistakes_at_the_command_line_get_one_sentence_not_a_traceback(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    url = sqlite_url
+    kudos("chat", "--as", "ana", url=url, stdin="@bob 5\n")
+    seed_workspace(url, "slack", "T0123")
+    missing_dir = f"sqlite:///{tmp_path}/no/such/dir/k.db"
+    for args, db, status, said in (
+        (
+            ("export", "--workspace", "local", "--what", "kudos", "--out", "/nonexistent/x.csv"),
+            url,
+            2,
+            "kudos: could not use /nonexistent/x.csv: No such file or directory.",
+        ),
+        (
+            ("post", "leaderboard", "--workspace", "local", "--channel", "C1"),
+            url,
+            1,
+            "kudos: The console has no channels to post in: preview with --dry-run.",
+        ),
+        (
+            ("post", "leaderboard", "--workspace", "T0123", "--channel", "C1"),
+            url,
+            1,
+            "kudos: Slack isn't configured on this server, so I can't post there: set its "
+            "credentials, or preview with --dry-run.",
+        ),
+        (
+            ("db", "upgrade", "nonsense"),
+            url,
+            2,
+            "kudos: Can't locate revision identified by 'nonsense'.",
+        ),
+        (
+            ("chat", "--as", "ana"),
+            missing_dir,
+            2,
+            f"kudos: could not use {tmp_path}/no/such/dir: the SQLite database's directory "
+            "does not exist.",
+        ),
+        (("serve", "--port", "70000"), url, 2, "'70000' is not a port from 1 to 65535"),
+    ):
+        done = kudos(*args, url=db)
+        assert done.returncode == status, (args, done.stderr)
+        assert done.stderr.strip().splitlines()[-1].endswith(said), args
+
+
 def test_production_needs_chat_credentials_and_slack_oauth_alone_will_do(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path}/k.db"
     bare = kudos("ledger", "verify", url=url, env={"KUDOS_ENV": "production"})
