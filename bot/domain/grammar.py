@@ -292,6 +292,7 @@ ADMIN_HELP = (
     "`admin admins [add|remove @who]`, `admin schedule …`."
 )
 _ID = re.compile(r"#?(\d{1,12})")
+_WHY = "the budget is spent this quarter"
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
 
 
@@ -402,7 +403,8 @@ def _parse_admin(text: str, tokens: list[_Token]) -> Command:
     if head in {"approve", "reject"}:
         found = _ID.fullmatch(rest[0].norm) if rest else None
         if found is None:
-            raise ParseError(f"Say which redemption, e.g. `admin {head} 12`.")
+            example = "admin approve 12" if head == "approve" else f"admin reject 12 {_WHY}"
+            raise ParseError(f"Say which redemption, e.g. `{example}`.")
         reason = text[rest[1].start :].strip() if len(rest) > 1 else None
         if head == "approve" and reason:
             raise ParseError("Approving needs no reason: `admin approve 12`.")

@@ -1,6 +1,7 @@
-"""Every chat example the README's grammar table, `help`, the grammar's own hints and
-docs/rewards.md show runs as written: each through the console chat, on a real SQLite file, in a
-workspace where it can succeed (an admin with points, a catalog, a kudos to undo).
+"""Every chat example the README's grammar table, `help`, docs/rewards.md and the admin
+commands' own hints (in refusals and replies) show runs as written: each through the console
+chat, on a real SQLite file, in a workspace where it can succeed (an admin with points, a
+catalog, a kudos to undo).
 
 Templates are expanded: `[a|b]` is each alternative and neither, `<reason>`-style placeholders
 take a sample value, and an optional part or a trailing word that is only `…` is left out. A
@@ -39,6 +40,7 @@ SAMPLES = {
     "<item>": "Book voucher",
     "<number>": "12",
     "#value": "#learning",
+    "name=value": "max_amount=20",
 }
 BY_NUMBER = {"unknown_redemption", "unknown_item"}
 """Refusals about a number in the example, not its words: there is no redemption #12 here."""
@@ -49,6 +51,7 @@ def _expand(template: str) -> list[str]:
     template = re.sub(r"\s+…$", "", template.replace("\\|", "|").strip())
     for placeholder, value in SAMPLES.items():
         template = template.replace(placeholder, value)
+    template = re.sub(r"(?<= )N\b", SAMPLES["<number>"], template)
     unknown = re.findall(r"<[a-z ]+>", template)
     assert not unknown, f"give {unknown} a sample value in SAMPLES ({template!r})"
     parts = re.split(r"(\[[^\[\]]*\])", template)
@@ -89,8 +92,11 @@ def _help() -> list[str]:
 
 
 def _hints() -> list[str]:
-    hints = (grammar.ADMIN_HELP, grammar.SCHEDULE_HELP, grammar.CATALOG_HELP)
-    return [span for hint in hints for span in re.findall(r"`(admin\b[^`]*)`", hint)]
+    """The admin commands that refusals and replies suggest (templates with `{…}` aside)."""
+    sources = ("bot/domain/grammar.py", "bot/services/dispatch.py", "bot/adapters/plain.py")
+    text = "\n".join((ROOT / source).read_text(encoding="utf-8") for source in sources)
+    text += "\n".join((grammar.ADMIN_HELP, grammar.SCHEDULE_HELP, grammar.CATALOG_HELP))
+    return re.findall(r"`(admin [^`{}\n]*)`", text)  # one line: split literals come whole above
 
 
 def _rewards_doc() -> list[str]:
