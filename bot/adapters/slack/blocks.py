@@ -552,7 +552,8 @@ def shop(result: ShopShown) -> dict[str, Any]:
     """The rewards, each with a Redeem button when the person can afford it."""
     if not result.items:
         return message(
-            "The shop is empty for now. Admins add rewards with `/kudos admin catalog add`."
+            "The shop is empty for now. Admins add rewards with "
+            "`/kudos admin catalog add Book voucher cost=200`."
         )
     blocks: Blocks = [_section(f"*🎁 Rewards* · you have *{points(result.earned)}* to spend")]
     for item in result.items[:SHOP_LIMIT]:

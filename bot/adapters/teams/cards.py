@@ -381,7 +381,12 @@ def shop_card(result: ShopShown) -> Card:
     click (or a re-sent submit) redeem once."""
     if not result.items:
         return card(
-            [plain("The shop is empty for now. Admins add rewards with `admin catalog add`.")]
+            [
+                plain(
+                    "The shop is empty for now. Admins add rewards with "
+                    "`admin catalog add Book voucher cost=200`."
+                )
+            ]
         )
     card_id = uuid.uuid4().hex
     body: list[dict[str, Any]] = [
