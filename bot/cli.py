@@ -28,6 +28,7 @@ from bot.adapters.plain import admins_text, catalog_text, decided_text
 from bot.bootstrap import App, build
 from bot.config import Settings, explain
 from bot.domain.errors import InvalidItem, InvalidSetting, KudosError
+from bot.domain.grammar import CHANNEL_NAME
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.domain.schedule import KINDS
 from bot.services.admins import change_admins, cli_operator, read_audit, show_admins
@@ -218,6 +219,20 @@ def _pairs(items: list[str], example: str) -> dict[str, str]:
     return {name: value for name, _, value in pairs}
 
 
+def _channel(platform: str, value: str, what: str) -> str:
+    """A channel given at the command line: a console channel by name (`#team` or `team`); a
+    Slack or Teams one by id, since the server cannot look names up without the chat."""
+    named = CHANNEL_NAME.fullmatch(value.strip())
+    if named is None:
+        return value.strip()
+    if platform == CONSOLE:
+        return named.group(1).casefold()
+    raise InvalidSetting(
+        f"{what} takes the channel's id, not its name: in Slack the C… id at the bottom of the "
+        "channel's details, in Teams the conversation id (19:…@thread.tacv2)."
+    )
+
+
 def _user(platform: str, user: str) -> MemberRef:
     return member_ref(user) if platform == CONSOLE else MemberRef(external_id=user)
 
@@ -309,6 +324,9 @@ async def _settings(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
     if args.settings_command == "set":
         changes = _pairs(args.changes, "max_amount=20")
+        for key in ("learning_channel", "approvals_channel"):
+            if key in changes:
+                changes[key] = _channel(args.platform, changes[key], key)
         result = await change_settings(app.services, ws, changes, cli_operator())
     else:
         result = await show_settings(app.services, ws)
@@ -319,6 +337,8 @@ async def _settings(args: argparse.Namespace, app: App) -> int:
 
 async def _schedule(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
+    if args.schedule_command in {"add", "remove"}:
+        args.channel = _channel(args.platform, args.channel, "--channel")
     if args.schedule_command == "add":
         if args.platform == CONSOLE:
             raise InvalidSetting(
@@ -387,6 +407,7 @@ async def _post(args: argparse.Namespace, app: App) -> int:
         raise InvalidSetting("Say where to post with --channel (or preview with --dry-run).")
     if args.platform == CONSOLE:
         raise InvalidSetting("The console has no channels to post in: preview with --dry-run.")
+    args.channel = _channel(args.platform, args.channel, "--channel")
     try:
         await app.services.notifier.scheduled_post(ws, args.channel, content)
     except LookupError:

@@ -361,6 +361,7 @@ def test_settings_show_and_set(url: str) -> None:
         "local",
         "max_amount=5",
         "allowance_period=week",
+        "approvals_channel=#Rewards",
         "--json",
         url=url,
     )
@@ -368,6 +369,7 @@ def test_settings_show_and_set(url: str) -> None:
     assert json.loads(changed.stdout)["max_amount"] == 5
     shown = json.loads(kudos("settings", "show", "--workspace", "local", "--json", url=url).stdout)
     assert (shown["max_amount"], shown["allowance_period"]) == (5, "week")
+    assert shown["approvals_channel"] == "rewards"  # a console channel is its name
     chat = kudos("chat", "--as", "ana", url=url, stdin="@bob 6\n")
     assert "between 1 and 5" in chat.stdout
     refused = kudos("settings", "set", "--workspace", "local", "max_amount=zero", url=url)
@@ -529,6 +531,9 @@ def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
     assert bad.returncode == 1 and "try `fri 16:00`" in bad.stderr
     verified = kudos("ledger", "verify", "--workspace", "T0123", url=url)  # no --platform needed
     assert verified.returncode == 0, verified.stderr
+    by_name = kudos("schedule", "add", "learning_shoutouts", *slack, "--channel", "#team", url=url)
+    assert by_name.returncode == 1
+    assert "--channel takes the channel's id, not its name" in by_name.stderr
 
 
 def test_rewards_from_the_command_line(sqlite_url: str, tmp_path: Path) -> None:
