@@ -27,7 +27,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def settings(**env: str) -> Settings:
-    return Settings(_env_file=None, **env)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **env)
 
 
 def refusal(**env: str) -> str:
