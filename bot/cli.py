@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from rich.console import Console
 from sqlalchemy.exc import DBAPIError
 
@@ -25,8 +26,9 @@ from bot.adapters.console.chat import PLATFORM as CONSOLE
 from bot.adapters.console.chat import member_ref, run_chat
 from bot.adapters.plain import admins_text, catalog_text, decided_text
 from bot.bootstrap import App, build
-from bot.config import Settings
+from bot.config import Settings, explain
 from bot.domain.errors import InvalidItem, InvalidSetting, KudosError
+from bot.domain.grammar import CHANNEL_NAME
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.domain.schedule import KINDS
 from bot.services.admins import change_admins, cli_operator, read_audit, show_admins
@@ -37,6 +39,7 @@ from bot.services.queries import show_balance, show_history, show_leaderboard
 from bot.services.rewards import adjust_points, decide_redemption
 from bot.services.schedules import add_schedule, build_post, remove_schedule, schedule_status
 from bot.services.settings import change_settings, show_settings
+from bot.services.workspaces import find_workspace, open_workspace
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -50,11 +53,16 @@ def _parser() -> argparse.ArgumentParser:
         "--host",
         help="default: $HOST, else 0.0.0.0, or 127.0.0.1 while an endpoint is unauthenticated",
     )
-    serve.add_argument("--port", type=int, help="default: $PORT or 3000")
+    serve.add_argument("--port", type=_port, help="default: $PORT or 3000")
 
     chat = sub.add_parser("chat", help="talk to the bot from a terminal")
     chat.add_argument("--as", dest="actor", required=True, help="who you are, e.g. ana")
-    chat.add_argument("--workspace", default="local")
+    chat.add_argument(
+        "--workspace",
+        default="local",
+        type=_nonblank,
+        help="the console workspace, created on first use (default: local)",
+    )
 
     db = sub.add_parser("db", help="database schema")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -64,10 +72,10 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument("revision")
 
     def scoped(p: argparse.ArgumentParser, user: bool) -> None:
-        p.add_argument("--workspace", required=True)
-        p.add_argument("--platform", default=CONSOLE)
+        p.add_argument("--workspace", required=True, type=_nonblank, help=WORKSPACE_HELP)
+        p.add_argument("--platform", choices=PLATFORMS, help=PLATFORM_HELP)
         if user:
-            p.add_argument("--user", required=True)
+            p.add_argument("--user", required=True, type=_nonblank)
         p.add_argument("--json", action="store_true", help="machine-readable output")
 
     scoped(sub.add_parser("balance", help="a member's allowance left and points earned"), True)
@@ -169,8 +177,8 @@ def _parser() -> argparse.ArgumentParser:
     export = sub.add_parser(
         "export", help="kudos, ledger entries, redemptions or learnings as CSV or JSON"
     )
-    export.add_argument("--workspace", required=True)
-    export.add_argument("--platform", default=CONSOLE)
+    export.add_argument("--workspace", required=True, type=_nonblank, help=WORKSPACE_HELP)
+    export.add_argument("--platform", choices=PLATFORMS, help=PLATFORM_HELP)
     export.add_argument("--what", choices=list(EXPORTS), required=True)
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--since", type=_date, help="YYYY-MM-DD (UTC)")
@@ -179,10 +187,27 @@ def _parser() -> argparse.ArgumentParser:
     ledger = sub.add_parser("ledger", help="ledger tools")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
     verify = ledger_sub.add_parser("verify", help="recompute every balance from the entries")
-    verify.add_argument("--workspace")
-    verify.add_argument("--platform", default=CONSOLE)
+    verify.add_argument("--workspace", type=_nonblank, help="only this one (default: all)")
+    verify.add_argument("--platform", choices=PLATFORMS, help=PLATFORM_HELP)
     verify.add_argument("--json", action="store_true")
     return parser
+
+
+PLATFORMS = [CONSOLE, "slack", "teams"]
+WORKSPACE_HELP = "a Slack team id, a Teams tenant id or a console workspace's name"
+PLATFORM_HELP = "where the workspace lives (default: the one platform that has it)"
+
+
+def _nonblank(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text.strip()
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port from 1 to 65535")
+    return int(text)
 
 
 def _date(text: str) -> datetime:
@@ -199,6 +224,20 @@ def _pairs(items: list[str], example: str) -> dict[str, str]:
     return {name: value for name, _, value in pairs}
 
 
+def _channel(platform: str, value: str, what: str) -> str:
+    """A channel given at the command line: a console channel by name (`#team` or `team`); a
+    Slack or Teams one by id, since the server cannot look names up without the chat."""
+    named = CHANNEL_NAME.fullmatch(value.strip())
+    if named is None:
+        return value.strip()
+    if platform == CONSOLE:
+        return named.group(1).casefold()
+    raise InvalidSetting(
+        f"{what} takes the channel's id, not its name: in Slack the C… id at the bottom of the "
+        "channel's details, in Teams the conversation id (19:…@thread.tacv2)."
+    )
+
+
 def _user(platform: str, user: str) -> MemberRef:
     return member_ref(user) if platform == CONSOLE else MemberRef(external_id=user)
 
@@ -213,11 +252,37 @@ async def _with_app(
         await app.close()
 
 
+async def _in_workspace(
+    args: argparse.Namespace,
+    app: App,
+    handler: Callable[[argparse.Namespace, App], Awaitable[int]],
+) -> int:
+    """Run a command on an existing workspace only (`kudos chat` is the one that creates one):
+    `--workspace` is found on `--platform`, or on the one platform that has that id."""
+    if args.workspace is not None:
+        found = await find_workspace(app.services, args.workspace, args.platform)
+        args.platform = found.platform
+    return await handler(args, app)
+
+
+class _Console(Console):
+    """rich's Console, except that a reader who left is main()'s to handle (rich exits 1)."""
+
+    def on_broken_pipe(self) -> None:
+        raise BrokenPipeError()
+
+
 def _emit(args: argparse.Namespace, data: Any, human: Callable[[Console], None]) -> None:
     if args.json:
         print(json.dumps(data, default=str))
     else:
-        human(Console())
+        human(_Console())
+
+
+async def _chat(args: argparse.Namespace, app: App) -> int:
+    """The console chat: the one command that creates a workspace (a console one)."""
+    await open_workspace(app.services, WorkspaceRef(CONSOLE, args.workspace, args.workspace))
+    return await run_chat(app.services, args.workspace, args.actor)
 
 
 async def _balance(args: argparse.Namespace, app: App) -> int:
@@ -264,6 +329,9 @@ async def _settings(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
     if args.settings_command == "set":
         changes = _pairs(args.changes, "max_amount=20")
+        for key in ("learning_channel", "approvals_channel"):
+            if key in changes:
+                changes[key] = _channel(args.platform, changes[key], key)
         result = await change_settings(app.services, ws, changes, cli_operator())
     else:
         result = await show_settings(app.services, ws)
@@ -274,6 +342,8 @@ async def _settings(args: argparse.Namespace, app: App) -> int:
 
 async def _schedule(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
+    if args.schedule_command in {"add", "remove"}:
+        args.channel = _channel(args.platform, args.channel, "--channel")
     if args.schedule_command == "add":
         if args.platform == CONSOLE:
             raise InvalidSetting(
@@ -340,7 +410,18 @@ async def _post(args: argparse.Namespace, app: App) -> int:
         return 0
     if not args.channel:
         raise InvalidSetting("Say where to post with --channel (or preview with --dry-run).")
-    await app.services.notifier.scheduled_post(ws, args.channel, content)
+    if args.platform == CONSOLE:
+        raise InvalidSetting("The console has no channels to post in: preview with --dry-run.")
+    args.channel = _channel(args.platform, args.channel, "--channel")
+    try:
+        await app.services.notifier.scheduled_post(ws, args.channel, content)
+    except LookupError:
+        raise InvalidSetting(
+            f"{args.platform.title()} isn't configured on this server, so I can't post there: "
+            "set its credentials, or preview with --dry-run."
+        ) from None
+    except Exception as exc:  # the platform's SDK refused: say what it said
+        raise InvalidSetting(f"Could not post in {args.channel}: {exc}".rstrip(".") + ".") from None
     print(f"Posted in {args.channel}.")
     return 0
 
@@ -514,14 +595,26 @@ async def _verify(args: argparse.Namespace, app: App) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `kudos` console script."""
+    """Entry point of the `kudos` console script. A reader that stops reading (`| head -1`) is
+    not an error: like other Unix tools, the command then stops quietly, with status 0."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, not at exit, so a closed pipe is noticed while we can act
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail
+        return 0
+    return status
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
     try:
         settings = Settings()
-    except ValueError as exc:
-        print(f"kudos: configuration error: {exc}", file=sys.stderr)
+    except ValidationError as exc:
+        print(f"kudos: configuration error: {explain(exc)}", file=sys.stderr)
         return 2
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -535,12 +628,18 @@ def main(argv: list[str] | None = None) -> int:
 
             return serve(settings, args.host, args.port or settings.port)
         if args.command == "db":
+            from alembic.util import CommandError
+
             from bot import migrations
 
-            if args.db_command == "upgrade":
-                migrations.upgrade(settings.database_url, args.revision)
-            else:
-                migrations.downgrade(settings.database_url, args.revision)
+            try:
+                if args.db_command == "upgrade":
+                    migrations.upgrade(settings.database_url, args.revision)
+                else:
+                    migrations.downgrade(settings.database_url, args.revision)
+            except CommandError as exc:  # an unknown revision, say
+                print(f"kudos: {str(exc).rstrip('.')}.", file=sys.stderr)
+                return 2
             return 0
         if args.command == "teams":
             from bot.adapters.teams.package import PackageError, build_package
@@ -556,11 +655,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "chat":
             member_ref(args.actor)  # an empty name is refused before anything is opened
-            return asyncio.run(
-                _with_app(
-                    settings, True, lambda app: run_chat(app.services, args.workspace, args.actor)
-                )
-            )
+            return asyncio.run(_with_app(settings, True, lambda app: _chat(args, app)))
         handlers = {
             "balance": _balance,
             "history": _history,
@@ -575,14 +670,16 @@ def main(argv: list[str] | None = None) -> int:
             "adjust": _adjust,
             "export": _export,
         }
-        if args.command in handlers:
-            handler = handlers[args.command]
-            return asyncio.run(_with_app(settings, False, lambda app: handler(args, app)))
-        if args.command == "ledger":
-            return asyncio.run(_with_app(settings, False, lambda app: _verify(args, app)))
+        if args.command in handlers or args.command == "ledger":
+            handler = handlers.get(args.command, _verify)
+            return asyncio.run(
+                _with_app(settings, False, lambda app: _in_workspace(args, app, handler))
+            )
     except KudosError as refusal:
         print(f"kudos: {refusal.message}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        raise  # a ConnectionError, but the reader left: main() handles it
     except DBAPIError as exc:
         print(
             f"kudos: the database did not answer as expected ({str(exc.orig).strip()}). "
@@ -592,6 +689,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (ConnectionError, TimeoutError, socket.gaierror) as exc:
         print(f"kudos: could not reach the database ({exc}). Check DATABASE_URL.", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file the command needed: --out, the SQLite file's directory, …
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"kudos: could not use {where}{exc.strerror or exc}.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./kudos.db"
@@ -24,6 +24,24 @@ def normalise_database_url(url: str) -> str:
     if url.startswith("sqlite://") and not url.startswith("sqlite+aiosqlite://"):
         return "sqlite+aiosqlite://" + url[len("sqlite://") :]
     return url
+
+
+def explain(error: ValidationError) -> str:
+    """Settings that failed validation, as sentences a person can act on: our own checks say
+    what to set; a value of the wrong kind is named with what it should be (no pydantic
+    internals, no URLs)."""
+    sentences = []
+    for problem in error.errors(include_url=False):
+        cause = (problem.get("ctx") or {}).get("error")
+        if problem["type"] == "value_error" and cause is not None:
+            sentence = str(cause)
+        else:
+            name = ".".join(str(part) for part in problem["loc"]) or "a setting"
+            message = str(problem["msg"])
+            sentence = f"{name}={problem.get('input')!r} is not valid: {message[:1].lower()}"
+            sentence += message[1:]
+        sentences.append(sentence.rstrip(".") + ".")
+    return " ".join(sentences)
 
 
 class Settings(BaseSettings):
@@ -82,8 +100,13 @@ class Settings(BaseSettings):
                 "connection, the bot token posts the replies"
             )
         if self.environment == "production":
-            if not self.microsoft_app_id and not self.slack_bot_token:
-                raise ValueError("production needs Slack or Teams credentials")
+            if not self.microsoft_app_id and not self.slack_enabled:
+                raise ValueError(
+                    "KUDOS_ENV=production needs chat credentials: SLACK_BOT_TOKEN with "
+                    "SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN), SLACK_CLIENT_ID with "
+                    "SLACK_CLIENT_SECRET and SLACK_SIGNING_SECRET, or MICROSOFT_APP_ID with "
+                    "MICROSOFT_APP_PASSWORD"
+                )
             if self.microsoft_app_id and not self.microsoft_app_password:
                 raise ValueError("MICROSOFT_APP_ID needs MICROSOFT_APP_PASSWORD in production")
         return self

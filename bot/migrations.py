@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -46,6 +47,10 @@ def _sqlite_file_lock(database_url: str) -> Iterator[None]:
         yield
         return
     lock_path = Path(url.database).with_name(Path(url.database).name + ".migrate-lock")
+    if not lock_path.parent.is_dir():
+        raise FileNotFoundError(
+            errno.ENOENT, "the SQLite database's directory does not exist", str(lock_path.parent)
+        )
     with open(lock_path, "a") as lock_file:
         fcntl.flock(lock_file, fcntl.LOCK_EX)
         try:

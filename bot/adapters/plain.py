@@ -92,7 +92,10 @@ def item_line(item: RewardItem) -> str:
 
 def shop_text(result: ShopShown) -> str:
     if not result.items:
-        return "The shop is empty for now. Admins add rewards with `admin catalog add`."
+        return (
+            "The shop is empty for now. Admins add rewards with "
+            "`admin catalog add Book voucher cost=200`."
+        )
     lines = [f"🎁 Rewards: you have {points(result.earned)} to spend."]
     for item in result.items:
         mark = "✓" if item.cost <= result.earned and item.stock != 0 else "·"

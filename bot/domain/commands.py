@@ -66,12 +66,15 @@ class Badges:
 @dataclass(frozen=True)
 class AdminSchedule:
     """`admin schedule [list]`, `admin schedule add weekly [#channel] [fri 16:00]`,
-    `admin schedule remove weekly [#channel]`. No channel: the one the command was typed in."""
+    `admin schedule remove weekly [#channel]`. No channel: the one the command was typed in.
+    `channel` is a platform link's id (`<#C123|team>`); `channel_name` a plain `#team`, for
+    the adapter to look up."""
 
     action: Literal["list", "add", "remove"] = "list"
     kind: str | None = None
     channel: str | None = None
     when: str | None = None
+    channel_name: str | None = None
 
 
 @dataclass(frozen=True)

@@ -187,8 +187,27 @@ class ValueRequired(KudosError):
 class UnknownWorkspace(KudosError):
     code = "unknown_workspace"
 
-    def __init__(self, workspace: str) -> None:
-        super().__init__(f"I don't know a workspace called {workspace!r} yet.")
+    def __init__(
+        self, workspace: str, platform: str | None = None, elsewhere: tuple[str, ...] = ()
+    ) -> None:
+        kind = f"{platform} workspace" if platform else "workspace"
+        if elsewhere:
+            fix = f"; there is one on {' and on '.join(elsewhere)}: pass " + " or ".join(
+                f"--platform {p}" for p in elsewhere
+            )
+        else:
+            fix = " yet"
+        super().__init__(f"I don't know a {kind} called {workspace!r}{fix}.")
+
+
+class AmbiguousWorkspace(KudosError):
+    code = "ambiguous_workspace"
+
+    def __init__(self, workspace: str, platforms: tuple[str, ...]) -> None:
+        super().__init__(
+            f"There is a workspace called {workspace!r} on {' and on '.join(platforms)}: "
+            f"say which with {' or '.join(f'--platform {p}' for p in platforms)}."
+        )
 
 
 class UnknownMember(KudosError):
@@ -305,3 +324,27 @@ class AlreadyDecided(KudosError):
 
 class NotAnAdjustment(KudosError):
     code = "not_an_adjustment"
+
+
+class UnknownChannel(KudosError):
+    code = "unknown_channel"
+
+
+class LastAdmin(KudosError):
+    code = "last_admin"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"{name} is the last Kudos admin here, so they stay on the list: add another admin "
+            "first, so someone can still approve redemptions and change settings."
+        )
+
+
+class RejectReasonRequired(KudosError):
+    code = "reject_reason_required"
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Rejecting needs a reason, because the member reads it: say why, "
+            "e.g. “the budget is spent this quarter”."
+        )

@@ -505,6 +505,8 @@ _SCHEDULE_KINDS = {
     "shoutouts": "learning_shoutouts",
 }
 _CHANNEL = re.compile(r"<#([A-Za-z0-9]+)(?:\|[^<>]*)?>")
+CHANNEL_NAME = re.compile(r"#([\w][\w.-]{0,79})")
+"""A channel typed as plain text (`#team`), not picked from the platform's menu."""
 SCHEDULE_HELP = (
     "Try `admin schedule list`, `admin schedule add weekly #team fri 16:00` (also `monthly`, "
     "`learning`) or `admin schedule remove weekly #team`."
@@ -520,6 +522,7 @@ ADMIN_HELP = (
     "`admin admins [add|remove @who]`, `admin schedule …`."
 )
 _ID = re.compile(r"#?(\d{1,12})")
+_WHY = "the budget is spent this quarter"
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
 
 
@@ -532,16 +535,29 @@ def _parse_schedule(words: list[str]) -> AdminSchedule:
     if len(words) < 2 or words[1].casefold() not in _SCHEDULE_KINDS:
         raise ParseError(SCHEDULE_HELP)
     kind = _SCHEDULE_KINDS[words[1].casefold()]
-    channel, when = None, []
+    channel: str | None = None
+    name: str | None = None
+    when = []
     for word in words[2:]:
         link = _CHANNEL.fullmatch(word)
+        named = CHANNEL_NAME.fullmatch(word)
+        if (link or named) and (channel or name):
+            raise ParseError("Name one channel per schedule. " + SCHEDULE_HELP)
         if link:
             channel = link.group(1)
+        elif named:
+            name = named.group(1)
         else:
             when.append(word)
     if action == "remove" and when:
         raise ParseError(SCHEDULE_HELP)
-    return AdminSchedule(action, kind, channel, " ".join(when) or None)  # type: ignore[arg-type]
+    return AdminSchedule(
+        action,  # type: ignore[arg-type]
+        kind,
+        channel,
+        " ".join(when) or None,
+        name,
+    )
 
 
 def _fields(text: str, example: str) -> tuple[list[str], Fields]:
@@ -617,7 +633,8 @@ def _parse_admin(text: str, tokens: list[_Token]) -> Command:
     if head in {"approve", "reject"}:
         found = _ID.fullmatch(rest[0].norm) if rest else None
         if found is None:
-            raise ParseError(f"Say which redemption, e.g. `admin {head} 12`.")
+            example = "admin approve 12" if head == "approve" else f"admin reject 12 {_WHY}"
+            raise ParseError(f"Say which redemption, e.g. `{example}`.")
         reason = text[rest[1].start :].strip() if len(rest) > 1 else None
         if head == "approve" and reason:
             raise ParseError("Approving needs no reason: `admin approve 12`.")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from bot.domain.errors import InvalidItem
+from bot.domain.errors import InvalidItem, RejectReasonRequired
 
 RedemptionStatus = Literal["pending", "fulfilled", "rejected", "cancelled"]
 PENDING: RedemptionStatus = "pending"
@@ -136,9 +136,12 @@ def item_fields(changes: Mapping[str, str], *, new: bool) -> dict[str, Any]:
     return out
 
 
-def reject_reason(raw: str | None) -> str | None:
-    """A rejection's reason, trimmed; too long is refused rather than cut."""
+def reject_reason(raw: str | None) -> str:
+    """A rejection's reason, trimmed: required (the member reads it), and too long is refused
+    rather than cut."""
     reason = " ".join((raw or "").split())
+    if not reason:
+        raise RejectReasonRequired()
     if len(reason) > MAX_REJECT_REASON:
         raise InvalidItem(f"Keep the reason under {MAX_REJECT_REASON} characters.")
-    return reason or None
+    return reason

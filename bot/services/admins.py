@@ -18,6 +18,9 @@ from bot.services.ports import UnitOfWork
 from bot.services.results import AdminDone, AdminsShown
 
 AUDIT_LIMIT = 50
+PLATFORM_ADMINS = frozenset({"slack"})
+"""Platforms that name admins of their own (Slack's workspace admins and owners): only there
+may the admin list become empty without leaving the workspace with no admin in chat."""
 
 
 def cli_operator() -> MemberRef:
@@ -83,38 +86,41 @@ async def show_admins(ctx: ServiceContext, workspace_ref: WorkspaceRef) -> Admin
 async def change_admins(
     ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, add: bool, who: MemberRef
 ) -> AdminDone:
-    """Add someone to the admin list, or take them off it (admins only; audited)."""
+    """Add someone to the admin list, or take them off it (admins only; audited). The last
+    listed admin stays, except where the platform names admins of its own (Slack)."""
 
     async def work(uow: UnitOfWork) -> AdminDone:
         now = ctx.clock.now()
         existing = await uow.workspaces.get(workspace_ref)
+        listed = dict(await uow.admins.all(existing, lock=True)) if existing and not add else {}
         await require_admin(uow, existing, actor, "change who the admins are")
         if add and (who.is_bot or who.is_active is False):
             raise errors.InvalidSetting("Admins are people with an active account, not bots.")
-        workspace = existing or await uow.workspaces.ensure(workspace_ref)
-        member = (await uow.members.ensure(workspace, [who]))[who.external_id]
         if add:
+            workspace = existing or await uow.workspaces.ensure(workspace_ref)
+            member = (await uow.members.ensure(workspace, [who]))[who.external_id]
+            name, target = member.display_name, member.external_id
             changed = await uow.admins.add(workspace, member, actor.display_name or "", now)
-            text = (
-                f"{member.display_name} is now a Kudos admin."
-                if changed
-                else f"{member.display_name} was an admin already."
-            )
+            text = f"{name} is now a Kudos admin." if changed else f"{name} was an admin already."
         else:
-            changed = await uow.admins.remove(workspace, member.external_id)
-            text = (
-                f"{member.display_name} is no longer on the admin list."
-                if changed
-                else f"{member.display_name} isn't on the admin list."
-            )
+            target = who.external_id
+            name = listed.get(target) or who.display_name or target
+            if target not in listed:
+                return AdminDone(f"{name} isn't on the admin list.")
+            if len(listed) == 1 and workspace_ref.platform not in PLATFORM_ADMINS:
+                raise errors.LastAdmin(name)
+            assert existing is not None
+            workspace = existing
+            changed = await uow.admins.remove(workspace, target)
+            text = f"{name} is no longer on the admin list."
         if changed:
             await audit(
                 uow,
                 workspace,
                 actor,
                 "admins.add" if add else "admins.remove",
-                member.external_id,
-                {"name": member.display_name},
+                target,
+                {"name": name},
                 now,
             )
             await uow.commit()

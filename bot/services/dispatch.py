@@ -28,6 +28,7 @@ from bot.domain.commands import (
     Top,
     Undo,
 )
+from bot.domain.grammar import CHANNEL_NAME
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.admins import change_admins, check_admin, show_admins
 from bot.services.badges import show_badges
@@ -50,6 +51,10 @@ from bot.services.settings import change_settings, show_settings
 from bot.services.undo import undo_last_kudos
 
 Resolver = Callable[[Mention], Awaitable[MemberRef]]
+ChannelResolver = Callable[[str], Awaitable[str]]
+"""A channel typed as a plain `#name` -> the platform's id for it (raises a KudosError with the
+fix when there is none). Adapters whose platform cannot look channels up by name pass none."""
+_CHANNEL_SETTINGS = ("learning_channel", "approvals_channel")
 
 
 async def handle(
@@ -62,8 +67,10 @@ async def handle(
     delivery_key: str,
     channel: str | None = None,
     message_ref: str | None = None,
+    channels: ChannelResolver | None = None,
 ) -> Result:
-    """Run `command` for `actor`; `resolve` turns mentions into members (the adapter's job)."""
+    """Run `command` for `actor`; `resolve` turns mentions into members and `channels` plain
+    `#channel` names into ids (the adapter's job)."""
     match command:
         case Give():
             recipients = tuple([await resolve(mention) for mention in command.recipients])
@@ -97,7 +104,7 @@ async def handle(
             who = await resolve(command.who) if command.who else actor
             return await show_badges(ctx, workspace, who)
         case AdminSchedule():
-            return await _admin_schedule(ctx, command, workspace, actor, channel)
+            return await _admin_schedule(ctx, command, workspace, actor, channel, channels)
         case Shop():
             return await show_shop(ctx, workspace, actor)
         case Redeem():
@@ -115,7 +122,7 @@ async def handle(
         case AdminCatalog():
             return await _admin_catalog(ctx, command, workspace, actor)
         case AdminSettings():
-            return await _admin_settings(ctx, command, workspace, actor)
+            return await _admin_settings(ctx, command, workspace, actor, channels)
         case AdminAdmins():
             if command.action == "list" or command.who is None:
                 return await show_admins(ctx, workspace)
@@ -129,18 +136,33 @@ async def handle(
     raise AssertionError(f"unhandled command {command!r}")
 
 
+async def _channel_id(channels: ChannelResolver | None, name: str, fix: str) -> str:
+    """The id of a channel typed as `#name`; without a resolver, `fix` says what to do instead."""
+    if channels is None:
+        raise errors.UnknownChannel(f"I can't look up #{name} by name here: {fix}")
+    return await channels(name)
+
+
 async def _admin_schedule(
     ctx: ServiceContext,
     command: AdminSchedule,
     workspace: WorkspaceRef,
     actor: MemberRef,
     channel: str | None,
+    channels: ChannelResolver | None,
 ) -> Result:
     """Scheduled posts from chat: admins only."""
     await check_admin(ctx, workspace, actor, "manage scheduled posts")
     if command.action == "list":
         return SchedulesShown(tuple(await schedule_status(ctx, workspace)))
-    target = command.channel or channel
+    named = None
+    if command.channel_name:
+        fix = (
+            "type the command in that channel without naming one, e.g. "
+            "`admin schedule add weekly fri 16:00`."
+        )
+        named = await _channel_id(channels, command.channel_name, fix)
+    target = command.channel or named or channel
     if not target or command.kind is None:
         raise errors.InvalidSetting("Say which channel, e.g. `admin schedule add weekly #team`.")
     if command.action == "remove":
@@ -166,10 +188,20 @@ async def _admin_catalog(
 
 
 async def _admin_settings(
-    ctx: ServiceContext, command: AdminSettings, workspace: WorkspaceRef, actor: MemberRef
+    ctx: ServiceContext,
+    command: AdminSettings,
+    workspace: WorkspaceRef,
+    actor: MemberRef,
+    channels: ChannelResolver | None,
 ) -> SettingsShown:
     if not command.changes:
         await check_admin(ctx, workspace, actor, "see the settings")
         return SettingsShown(await show_settings(ctx, workspace))
     changes = dict(command.changes)
+    for key in _CHANNEL_SETTINGS:
+        named = CHANNEL_NAME.fullmatch(changes.get(key, "").strip())
+        if named:
+            await check_admin(ctx, workspace, actor, "change the settings")
+            fix = f"set {key} to the channel's id instead."
+            changes[key] = await _channel_id(channels, named.group(1), fix)
     return SettingsShown(await change_settings(ctx, workspace, changes, actor), tuple(changes))

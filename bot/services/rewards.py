@@ -24,6 +24,7 @@ from bot.domain.model import (
 from bot.domain.rewards import (
     CANCELLED,
     FULFILLED,
+    MAX_REJECT_REASON,
     PENDING,
     REJECTED,
     Redemption,
@@ -43,6 +44,7 @@ from bot.services.results import (
 
 OWN_LIMIT = 20
 QUEUE_LIMIT = 50
+MAX_ADJUSTMENT = 10**9
 
 
 async def show_shop(
@@ -159,15 +161,16 @@ async def decide_redemption(
     reason: str | None = None,
 ) -> RedemptionDecided:
     """Approve (fulfil) or reject (refund, and return the unit to stock) a pending redemption.
-    Admins only, and not their own; recorded once however many admins click at once."""
+    Admins only, and not their own; a rejection needs a reason (the member reads it). Recorded
+    once however many admins click at once."""
 
     async def work(uow: UnitOfWork) -> RedemptionDecided:
         workspace = await uow.workspaces.get(workspace_ref)
         await require_admin(uow, workspace, actor, "approve or reject redemptions")
+        why = None if approve else reject_reason(reason)
         found = await _pending(uow, workspace, redemption_id)
         if approve and found.member_external_id == actor.external_id:
             raise errors.InvalidSetting("You can't approve your own redemption: ask another admin.")
-        why = None if approve else reject_reason(reason)
         assert workspace is not None
         now = ctx.clock.now()
         decided = await _settle(
@@ -296,14 +299,26 @@ async def adjust_points(
     key: str,
 ) -> AdminDone:
     """Add to (or take from) someone's earned points, from (or back to) the mint: for a
-    correction or a prize. Admins only, never for themselves, audited, once per `key`."""
+    correction or a prize. Admins only, never for themselves, with a reason, audited, once per
+    `key`."""
+    why = " ".join(reason.split())
 
     async def work(uow: UnitOfWork) -> AdminDone:
         now = ctx.clock.now()
         workspace = await uow.workspaces.get(workspace_ref)
         await require_admin(uow, workspace, actor, "adjust points")
-        if amount == 0 or abs(amount) > 10**9:
-            raise errors.NotAnAdjustment("Adjust by a whole number of points other than 0.")
+        if amount == 0 or abs(amount) > MAX_ADJUSTMENT:
+            raise errors.NotAnAdjustment(
+                f"{amount} isn't an adjustment I can make: use a whole number of points other "
+                f"than 0, up to {MAX_ADJUSTMENT:,} either way."
+            )
+        if not why:
+            raise errors.NotAnAdjustment(
+                "An adjustment needs a reason, for the audit log: say why, "
+                "e.g. “the conference talk”."
+            )
+        if len(why) > MAX_REJECT_REASON:
+            raise errors.NotAnAdjustment(f"Keep the reason under {MAX_REJECT_REASON} characters.")
         if who.external_id == actor.external_id:
             raise errors.NotAnAdjustment("You can't adjust your own points: ask another admin.")
         if who.is_bot:
@@ -329,13 +344,13 @@ async def adjust_points(
             actor,
             "points.adjust",
             member.external_id,
-            {"amount": amount, "reason": reason, "earned_after": balances[earned]},
+            {"amount": amount, "reason": why, "earned_after": balances[earned]},
             now,
         )
         await uow.commit()
         sign = "+" if amount > 0 else "−"
         return AdminDone(
-            f"Adjusted {member.display_name}'s points by {sign}{abs(amount)} ({reason}); "
+            f"Adjusted {member.display_name}'s points by {sign}{abs(amount)} ({why}); "
             f"they now have {balances[earned]} to spend."
         )
 

@@ -139,5 +139,36 @@ async def test_admins_schedule_posts_from_chat_and_others_are_refused(slack: Sla
     assert [s.kind for s in await schedule_list(slack)] == ["learning_shoutouts"]
 
 
+async def test_a_channel_typed_as_plain_text_is_looked_up_by_name(
+    slack_sqlite: SlackHarness,
+) -> None:
+    slack = slack_sqlite
+    team = slack.fake.team("T1")
+    team.channels.update({"CTEAM": "team", "CREWARDS": "rewards"})
+
+    async def say(text: str) -> str:
+        before = len(slack.fake.calls_to("response_url"))
+        await slack.slack.command(text, user="UBOSS", channel="CGENERAL")
+        return str((await slack.fake.wait_for("response_url", before + 1))[-1].params)
+
+    assert "Scheduled: weekly leaderboard, Fri at 16:00" in await say(
+        "admin schedule add weekly #team fri 16:00"
+    )
+    assert [(s.kind, s.channel) for s in await schedule_list(slack)] == [
+        ("weekly_leaderboard", "CTEAM")
+    ]
+    assert "CREWARDS (changed)" in await say("admin settings approvals_channel=#rewards")
+    before = await snapshot(slack.app, requests=False)
+    unknown = await say("admin schedule add weekly #nowhere")
+    assert "✋ I can't find a public channel called #nowhere" in unknown
+    team.can_list_channels = False
+    team.channels["CNEW"] = "new"  # not in the cached list: asked again, and refused
+    refused = await say("admin schedule add weekly #new")
+    assert "channels:read" in refused and "# menu" in refused
+    assert await snapshot(slack.app, requests=False) == before
+    assert "Removed the weekly leaderboard" in await say("admin schedule remove weekly #team")
+    assert await schedule_list(slack) == []
+
+
 async def schedule_list(slack: SlackHarness) -> list[Any]:
     return [st.schedule for st in await schedule_status(slack.app.services, ws())]

@@ -176,6 +176,8 @@ async def test_rejecting_asks_why_then_refunds_and_tells_the_member(slack: Slack
     )
     modal = (await slack.fake.wait_for("views.open", 1))[0].params["view"]
     assert modal["callback_id"] == "reject_redemption_modal"
+    [field] = modal["blocks"]
+    assert field["optional"] is False and field["element"]["min_length"] == 1
 
     def submit(user: str, reason: str) -> dict[str, Any]:
         return {
@@ -201,6 +203,9 @@ async def test_rejecting_asks_why_then_refunds_and_tells_the_member(slack: Slack
     refused = await slack.slack.interaction(submit("UANA", "no"))
     assert refused.json()["response_action"] == "errors"
     assert "Only Kudos admins" in refused.json()["errors"]["reason"]
+    blank = await slack.slack.interaction(submit("UBOSS", "  \n "))
+    assert blank.json()["response_action"] == "errors"
+    assert blank.json()["errors"]["reason"].startswith("Rejecting needs a reason")
     assert await snapshot(slack.app) == before
 
     response = await slack.slack.interaction(submit("UBOSS", "Out of <!channel> budget"))

@@ -237,3 +237,11 @@ async def test_schedules_from_teams_chat_need_someone_on_the_admin_list(
     assert [s.schedule.channel for s in await schedule_status(teams.app.services, WS)] == [
         "19:general-channel@thread.tacv2"
     ]
+    before = await snapshot(teams.app, requests=False)
+    await teams.send(activity(teams.connector.url, "admin schedule add monthly #team"))
+    reply = (await teams.connector.wait_for(3))[-1]
+    assert reply.text == (
+        "✋ I can't look up #team by name here: type the command in that channel without "
+        "naming one, e.g. `admin schedule add weekly fri 16:00`."
+    )
+    assert await snapshot(teams.app, requests=False) == before

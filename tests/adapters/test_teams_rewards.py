@@ -110,11 +110,16 @@ async def test_a_reject_from_the_card_refunds_and_a_non_admin_is_refused(
     await personal(teams, BO, value={**reject, "reason": "no"})
     refused = (await next_sent(teams, 5))[-1]
     assert "Only Kudos admins can approve or reject redemptions" in refused.text
+    await personal(teams, ANA, value={**reject, "reason": "   "})
+    blank = (await next_sent(teams, 6))[-1]
+    assert blank.text.startswith("✋ Rejecting needs a reason")
+    await personal(teams, ANA, value=reject)  # the field left empty
+    assert (await next_sent(teams, 7))[-1].text.startswith("✋ Rejecting needs a reason")
     assert await snapshot(teams.app, requests=False) == before
 
     await personal(teams, ANA, value={**reject, "reason": "Out of budget this quarter"})
-    sent = await next_sent(teams, 7)
-    told = next(s for s in sent[5:] if s.conversation.startswith(f"a:1{RAJ['id']}-"))
+    sent = await next_sent(teams, 9)
+    told = next(s for s in sent[7:] if s.conversation.startswith(f"a:1{RAJ['id']}-"))
     assert "Out of budget this quarter" in str(told.card)
     assert await earned(teams, RAJ) == 30
     assert await verify_ledger(teams.app.services) == []

@@ -16,7 +16,13 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.bootstrap import build
+from bot.config import Settings
+from bot.domain.model import WorkspaceRef
+from bot.services.workspaces import open_workspace
 from tests.adapters.conftest import people
 from tests.fakes.bot_connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack, token_for
@@ -27,9 +33,13 @@ KUDOS = str(Path(sys.executable).parent / "kudos")
 
 
 def kudos(
-    *args: str, url: str, stdin: str = "", cwd: Path | None = None
+    *args: str,
+    url: str,
+    stdin: str = "",
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": url, "NO_COLOR": "1"}
+    env = {**os.environ, "DATABASE_URL": url, "NO_COLOR": "1", **(env or {})}
     return subprocess.run(
         [KUDOS, *args],
         input=stdin,
@@ -99,6 +109,31 @@ def test_chat_from_a_pipe_then_balance_and_top_as_json(url: str) -> None:
     assert verify.returncode == 0 and "clean" in verify.stdout
 
 
+def workspaces(url: str) -> list[tuple[str, str]]:
+    """(platform, id) of every workspace in the database."""
+
+    async def read() -> list[tuple[str, str]]:
+        engine = create_async_engine(url)
+        async with engine.connect() as conn:
+            rows = await conn.execute(text("SELECT platform, external_id FROM workspaces"))
+            found = sorted((row.platform, row.external_id) for row in rows)
+        await engine.dispose()
+        return found
+
+    return asyncio.run(read())
+
+
+def seed_workspace(url: str, platform: str, external_id: str) -> None:
+    """A Slack or Teams workspace, as its first message makes it (no CLI command does)."""
+
+    async def seed() -> None:
+        app = await build(Settings(DATABASE_URL=url), migrate=False)
+        await open_workspace(app.services, WorkspaceRef(platform, external_id))
+        await app.close()
+
+    asyncio.run(seed())
+
+
 def test_unknown_workspace_and_user_are_friendly_errors(url: str) -> None:
     kudos("chat", "--as", "ana", url=url, stdin="@bob 1\n")
     missing = kudos("balance", "--workspace", "nowhere", "--user", "ana", "--json", url=url)
@@ -106,15 +141,51 @@ def test_unknown_workspace_and_user_are_friendly_errors(url: str) -> None:
     assert "don't know a workspace called 'nowhere'" in missing.stderr
     stranger = kudos("balance", "--workspace", "local", "--user", "zed", url=url)
     assert stranger.returncode == 1 and "zed" in stranger.stderr
+    typo = kudos("admins", "add", "--workspace", "nosuch", "--user", "ana", url=url)
+    assert typo.returncode == 1
+    assert typo.stderr == "kudos: I don't know a workspace called 'nosuch' yet.\n"
+    assert workspaces(url) == [("console", "local")]
     assert "Traceback" not in missing.stderr + stranger.stderr
+
+
+def test_a_reader_that_stops_reading_is_not_an_error(sqlite_url: str) -> None:
+    """`kudos … | head -1`: the command stops quietly with status 0, like other Unix tools."""
+    url = sqlite_url
+    kudos("chat", "--as", "ana", url=url, stdin="@bob 5 for the review\n")
+    kudos("settings", "set", "--workspace", "local", "max_amount=20", url=url)
+    env = {**os.environ, "DATABASE_URL": url, "NO_COLOR": "1"}
+
+    def run(*args: str, stdin: str = "", first_line: bool = False) -> tuple[int, str, bytes]:
+        proc = subprocess.Popen(
+            [KUDOS, *args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        assert proc.stdin and proc.stdout and proc.stderr
+        proc.stdin.write(stdin.encode())
+        proc.stdin.close()
+        line = proc.stdout.readline() if first_line else b""
+        proc.stdout.close()  # the reader leaves: the next write meets a closed pipe
+        err = proc.stderr.read().decode()
+        return proc.wait(timeout=60), err, line
+
+    for args in (
+        ("audit", "--workspace", "local"),
+        ("export", "--workspace", "local", "--what", "ledger"),
+        ("export", "--workspace", "local", "--what", "kudos", "--format", "json"),
+        ("top", "--workspace", "local"),
+    ):
+        assert run(*args)[:2] == (0, ""), args
+    # More than a pipe holds, read up to the first line only: exactly `| head -1`.
+    status, err, line = run("chat", "--as", "ana", stdin="help\n" * 3000, first_line=True)
+    assert (status, err) == (0, "")
+    assert line.startswith(b"Give kudos:")
 
 
 def test_ledger_verify_reports_drift_and_exits_non_zero(url: str) -> None:
     kudos("chat", "--as", "ana", url=url, stdin="@bob 5\n")
-    import asyncio
-
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
 
     async def tamper() -> None:
         engine = create_async_engine(url)
@@ -148,6 +219,70 @@ def test_bad_database_url_is_a_configuration_error(tmp_path: Path) -> None:
     result = kudos("balance", "--workspace", "w", "--user", "u", url="mysql://nope", cwd=tmp_path)
     assert result.returncode == 2
     assert "DATABASE_URL must be" in result.stderr
+
+
+def test_mistakes_at_the_command_line_get_one_sentence_not_a_traceback(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    url = sqlite_url
+    kudos("chat", "--as", "ana", url=url, stdin="@bob 5\n")
+    seed_workspace(url, "slack", "T0123")
+    missing_dir = f"sqlite:///{tmp_path}/no/such/dir/k.db"
+    for args, db, status, said in (
+        (
+            ("export", "--workspace", "local", "--what", "kudos", "--out", "/nonexistent/x.csv"),
+            url,
+            2,
+            "kudos: could not use /nonexistent/x.csv: No such file or directory.",
+        ),
+        (
+            ("post", "leaderboard", "--workspace", "local", "--channel", "C1"),
+            url,
+            1,
+            "kudos: The console has no channels to post in: preview with --dry-run.",
+        ),
+        (
+            ("post", "leaderboard", "--workspace", "T0123", "--channel", "C1"),
+            url,
+            1,
+            "kudos: Slack isn't configured on this server, so I can't post there: set its "
+            "credentials, or preview with --dry-run.",
+        ),
+        (
+            ("db", "upgrade", "nonsense"),
+            url,
+            2,
+            "kudos: Can't locate revision identified by 'nonsense'.",
+        ),
+        (
+            ("chat", "--as", "ana"),
+            missing_dir,
+            2,
+            f"kudos: could not use {tmp_path}/no/such/dir: the SQLite database's directory "
+            "does not exist.",
+        ),
+        (("serve", "--port", "70000"), url, 2, "'70000' is not a port from 1 to 65535"),
+    ):
+        done = kudos(*args, url=db)
+        assert done.returncode == status, (args, done.stderr)
+        assert done.stderr.strip().splitlines()[-1].endswith(said), args
+
+
+def test_production_needs_chat_credentials_and_slack_oauth_alone_will_do(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/k.db"
+    bare = kudos("ledger", "verify", url=url, env={"KUDOS_ENV": "production"})
+    assert bare.returncode == 2
+    assert bare.stderr.startswith("kudos: configuration error: KUDOS_ENV=production needs chat")
+    assert bare.stderr.count("\n") == 1 and "pydantic" not in bare.stderr
+    oauth = {
+        "KUDOS_ENV": "production",
+        "SLACK_CLIENT_ID": "123.456",
+        "SLACK_CLIENT_SECRET": "secret",
+        "SLACK_SIGNING_SECRET": "signing",
+    }
+    assert kudos("db", "upgrade", url=url, env=oauth).returncode == 0
+    started = kudos("ledger", "verify", url=url, env=oauth)
+    assert started.returncode == 0, started.stderr
 
 
 def _free_port() -> int:
@@ -279,6 +414,7 @@ def test_two_processes_giving_at_once_lose_nothing(url: str) -> None:
 
 
 def test_settings_show_and_set(url: str) -> None:
+    assert kudos("chat", "--as", "ana", url=url).returncode == 0  # opens workspace `local`
     changed = kudos(
         "settings",
         "set",
@@ -286,6 +422,7 @@ def test_settings_show_and_set(url: str) -> None:
         "local",
         "max_amount=5",
         "allowance_period=week",
+        "approvals_channel=#Rewards",
         "--json",
         url=url,
     )
@@ -293,6 +430,7 @@ def test_settings_show_and_set(url: str) -> None:
     assert json.loads(changed.stdout)["max_amount"] == 5
     shown = json.loads(kudos("settings", "show", "--workspace", "local", "--json", url=url).stdout)
     assert (shown["max_amount"], shown["allowance_period"]) == (5, "week")
+    assert shown["approvals_channel"] == "rewards"  # a console channel is its name
     chat = kudos("chat", "--as", "ana", url=url, stdin="@bob 6\n")
     assert "between 1 and 5" in chat.stdout
     refused = kudos("settings", "set", "--workspace", "local", "max_amount=zero", url=url)
@@ -413,6 +551,7 @@ def test_teams_package_without_an_app_id_says_what_is_missing(tmp_path: Path) ->
 
 def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
     kudos("chat", "--as", "ana", url=url, stdin="@bob 5 for teaching me SQL #learning\n")
+    seed_workspace(url, "slack", "T0123")
     slack = ("--workspace", "T0123", "--platform", "slack")
     on_console = kudos(
         "schedule", "add", "weekly_leaderboard", "--workspace", "local", "--channel", "C1", url=url
@@ -451,6 +590,11 @@ def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
         url=url,
     )
     assert bad.returncode == 1 and "try `fri 16:00`" in bad.stderr
+    verified = kudos("ledger", "verify", "--workspace", "T0123", url=url)  # no --platform needed
+    assert verified.returncode == 0, verified.stderr
+    by_name = kudos("schedule", "add", "learning_shoutouts", *slack, "--channel", "#team", url=url)
+    assert by_name.returncode == 1
+    assert "--channel takes the channel's id, not its name" in by_name.stderr
 
 
 def test_rewards_from_the_command_line(sqlite_url: str, tmp_path: Path) -> None:

@@ -31,6 +31,10 @@ class Team:
     bot_user: str
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     groups: dict[str, list[str]] = field(default_factory=dict)
+    channels: dict[str, str] = field(default_factory=dict)
+    """Public channels: id -> name (conversations.list)."""
+    can_list_channels: bool = True
+    """False: the app was installed without channels:read."""
 
 
 def token_for(team_id: str) -> str:
@@ -264,6 +268,11 @@ class FakeSlack:
             if users is None:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": users}
+        if method == "conversations.list":
+            if not team.can_list_channels:
+                return {"ok": False, "error": "missing_scope", "needed": "channels:read"}
+            listed = [{"id": i, "name": n, "is_channel": True} for i, n in team.channels.items()]
+            return {"ok": True, "channels": listed, "response_metadata": {"next_cursor": ""}}
         if method in {"chat.postMessage", "chat.postEphemeral"}:
             ts = f"{int(time.time())}.{next(self._ts):06d}"
             return {"ok": True, "channel": params.get("channel"), "ts": ts, "message_ts": ts}

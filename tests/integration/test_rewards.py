@@ -12,7 +12,7 @@ import pytest
 from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.domain import errors
-from bot.domain.model import MemberRef
+from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.admins import change_admins, read_audit, show_admins
 from bot.services.catalog import add_item, edit_item, import_items, remove_item, show_catalog
 from bot.services.export import export_rows
@@ -119,6 +119,24 @@ async def test_rejection_refunds_exactly_and_returns_the_unit(app: App) -> None:
     assert await verify_ledger(app.services) == []
     again = await buy(app, "ana")  # the unit is back on the shelf
     assert again.redemption.status == "pending"
+
+
+@pytest.mark.parametrize("reason", [None, "", "   \n "])
+async def test_a_rejection_without_a_reason_is_refused_and_changes_nothing(
+    app: App, reason: str | None
+) -> None:
+    await earn(app, "ana", 50)
+    await item(app, cost="30")
+    pending = await buy(app, "ana")
+    before = await snapshot(app)
+
+    with pytest.raises(errors.RejectReasonRequired) as caught:
+        await decide_redemption(app.services, WS, ADMIN, pending.redemption.id, False, reason)
+
+    assert caught.value.message.startswith("Rejecting needs a reason")
+    assert await snapshot(app) == before
+    decided = await decide_redemption(app.services, WS, ADMIN, pending.redemption.id, False, "no")
+    assert decided.redemption.status == "rejected"
 
 
 async def test_a_member_can_cancel_their_pending_redemption_and_only_theirs(app: App) -> None:
@@ -378,9 +396,73 @@ async def test_the_admin_list_makes_and_unmakes_admins(app: App) -> None:
 
     await decide_redemption(app.services, WS, person("ana"), pending.redemption.id, True)
 
+    await change_admins(app.services, WS, person("ana"), True, person("bea"))
     await change_admins(app.services, WS, person("ana"), False, person("ana"))
     with pytest.raises(errors.AdminOnly):
         await add_item(app.services, WS, person("ana"), {"name": "Mug", "cost": "5"})
+    assert [n for _, n in (await show_admins(app.services, WS)).admins] == ["Bea"]
+
+
+@pytest.mark.parametrize("remover", ["ana", "operator"])
+async def test_the_last_admin_on_the_list_stays(app: App, remover: str) -> None:
+    await change_admins(app.services, WS, OPERATOR, True, person("ana"))
+    before = await snapshot(app)
+
+    with pytest.raises(errors.LastAdmin) as caught:
+        actor = OPERATOR if remover == "operator" else person("ana")
+        await change_admins(app.services, WS, actor, False, person("ana"))
+
+    assert caught.value.message.startswith("Ana is the last Kudos admin here")
+    assert await snapshot(app) == before
+
+
+async def test_on_slack_the_list_may_empty_because_slack_names_admins_too(app: App) -> None:
+    slack = WorkspaceRef("slack", "T0123")
+    await change_admins(app.services, slack, OPERATOR, True, person("UANA"))
+
+    done = await change_admins(app.services, slack, person("UANA"), False, person("UANA"))
+
+    assert "no longer on the admin list" in done.text
+    assert (await show_admins(app.services, slack)).admins == ()
+
+
+async def test_removing_someone_not_on_the_list_writes_nothing(app: App) -> None:
+    await change_admins(app.services, WS, OPERATOR, True, person("ana"))
+    before = await snapshot(app)
+
+    done = await change_admins(app.services, WS, person("ana"), False, person("nobody"))
+
+    assert done.text == "Nobody isn't on the admin list."
+    assert await snapshot(app) == before
+
+
+async def test_two_admins_removing_each_other_at_once_leave_one(app: App, second_app: App) -> None:
+    """Eight workspaces at once, so the two removals really overlap in some of them."""
+    places = [WorkspaceRef("console", f"w{i}") for i in range(8)]
+    for place in places:
+        for name in ("ana", "bea"):
+            await change_admins(app.services, place, OPERATOR, True, person(name))
+
+    outcomes = await asyncio.gather(
+        *[
+            attempt
+            for place in places
+            for attempt in (
+                change_admins(app.services, place, person("ana"), False, person("bea")),
+                change_admins(second_app.services, place, person("bea"), False, person("ana")),
+            )
+        ],
+        return_exceptions=True,
+    )
+
+    for place, pair in zip(places, zip(outcomes[::2], outcomes[1::2], strict=True), strict=True):
+        assert sum(not isinstance(o, BaseException) for o in pair) == 1, pair
+        assert all(
+            isinstance(o, errors.LastAdmin | errors.AdminOnly)
+            for o in pair
+            if isinstance(o, BaseException)
+        ), pair
+        assert len((await show_admins(app.services, place)).admins) == 1
 
 
 async def test_an_admin_cannot_approve_their_own_redemption_or_adjust_themselves(
@@ -414,6 +496,30 @@ async def test_adjustments_move_earned_points_and_refuse_going_below_zero(app: A
         await adjust_points(app.services, WS, ADMIN, person("bot", is_bot=True), 5, "x", "k3")
     assert await snapshot(app) == before
     assert await verify_ledger(app.services) == []
+
+
+@pytest.mark.parametrize(
+    ("amount", "reason", "fragment"),
+    [
+        (5, "", "An adjustment needs a reason"),
+        (5, "  \n ", "An adjustment needs a reason"),
+        (5, "x" * 501, "Keep the reason under 500 characters"),
+        (0, "typo", "0 isn't an adjustment I can make"),
+        (10**10, "typo", "10000000000 isn't an adjustment I can make"),
+    ],
+)
+async def test_an_adjustment_needs_a_reason_and_a_sane_amount(
+    app: App, amount: int, reason: str, fragment: str
+) -> None:
+    """The CLI's `--reason ""` as much as chat: the audit log must be able to say why."""
+    await earn(app, "ana", 10)
+    before = await snapshot(app)
+
+    with pytest.raises(errors.NotAnAdjustment) as caught:
+        await adjust_points(app.services, WS, ADMIN, person("ana"), amount, reason, "k")
+
+    assert caught.value.message.startswith(fragment)
+    assert await snapshot(app) == before
 
 
 # ---------------------------------------------------------------------------- catalog

@@ -12,6 +12,7 @@ from bot.domain.commands import (
     AdminCatalog,
     AdminDecide,
     AdminQueue,
+    AdminSchedule,
     AdminSettings,
     CancelRedemption,
     Mention,
@@ -19,7 +20,7 @@ from bot.domain.commands import (
     Redemptions,
     Shop,
 )
-from bot.domain.errors import InvalidItem, KudosError, ParseError
+from bot.domain.errors import InvalidItem, KudosError, ParseError, RejectReasonRequired
 from bot.domain.grammar import parse_command
 from bot.domain.rewards import item_fields, reject_reason
 
@@ -83,6 +84,46 @@ def test_rewards_and_admin_commands(text: str, expected: object) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "admin schedule add weekly #team fri 16:00",
+            AdminSchedule("add", "weekly_leaderboard", None, "fri 16:00", "team"),
+        ),
+        (
+            "admin schedule add learning fri 15:00 #learning-and-growth",
+            AdminSchedule("add", "learning_shoutouts", None, "fri 15:00", "learning-and-growth"),
+        ),
+        (
+            "admin schedule remove weekly #team",
+            AdminSchedule("remove", "weekly_leaderboard", None, None, "team"),
+        ),
+        (
+            "admin schedule remove monthly \uff03team",
+            AdminSchedule("remove", "monthly_leaderboard", None, None, "team"),
+        ),
+        (
+            "admin schedule add weekly <#C1|team> fri 16:00",
+            AdminSchedule("add", "weekly_leaderboard", "C1", "fri 16:00"),
+        ),
+    ],
+)
+def test_a_schedule_names_its_channel_by_link_or_by_plain_name(
+    text: str, expected: AdminSchedule
+) -> None:
+    assert parse_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["admin schedule add weekly #team #general", "admin schedule add weekly <#C1> #team"]
+)
+def test_a_schedule_goes_to_one_channel(text: str) -> None:
+    with pytest.raises(ParseError) as caught:
+        parse_command(text)
+    assert caught.value.message.startswith("Name one channel per schedule.")
+
+
+@pytest.mark.parametrize(
     ("text", "fragment"),
     [
         ("redeem", "Say what to redeem"),
@@ -96,7 +137,8 @@ def test_rewards_and_admin_commands(text: str, expected: object) -> None:
         ("cancel the book", "Say which redemption to cancel"),
         ("redemptions all", "cancel 12"),
         ("admin approve", "Say which redemption"),
-        ("admin approve twelve", "Say which redemption"),
+        ("admin approve twelve", "Say which redemption, e.g. `admin approve 12`."),
+        ("admin reject", "`admin reject 12 the budget is spent this quarter`"),
         ("admin approve 12 because", "needs no reason"),
         ("admin admins add", "admin admins add @ana"),
         ("admin admins add <@U1> <@U2>", "admin admins add @ana"),
@@ -160,8 +202,11 @@ def test_bad_item_fields_are_refused_with_the_fix(
     assert fragment in caught.value.message
 
 
-def test_a_reject_reason_is_trimmed_and_bounded() -> None:
+def test_a_reject_reason_is_trimmed_bounded_and_required() -> None:
     assert reject_reason("  out of   budget ") == "out of budget"
-    assert reject_reason("   ") is None
+    for empty in (None, "", "  \n\t "):
+        with pytest.raises(RejectReasonRequired) as caught:
+            reject_reason(empty)
+        assert "Rejecting needs a reason" in caught.value.message
     with pytest.raises(InvalidItem):
         reject_reason("x" * 501)

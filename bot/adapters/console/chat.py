@@ -20,6 +20,7 @@ from bot.domain.grammar import parse_command
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.context import ServiceContext
 from bot.services.dispatch import handle
+from bot.services.results import Result
 
 PLATFORM = "console"
 
@@ -45,19 +46,29 @@ async def resolve(mention: Mention) -> MemberRef:
     return MemberRef(external_id=_key(name), name_if_new=name)
 
 
+async def channel(name: str) -> str:
+    """A console channel is its name (`#team` is `team`), in any case."""
+    return name.casefold()
+
+
+async def run_line(ctx: ServiceContext, workspace: str, actor: str, text: str) -> Result:
+    """Run one console message and return its result; a refusal raises its KudosError."""
+    return await handle(
+        ctx,
+        parse_command(text),
+        workspace=WorkspaceRef(PLATFORM, workspace, workspace),
+        actor=member_ref(actor),
+        resolve=resolve,
+        delivery_key=f"console:{uuid.uuid4()}",
+        channel="console",
+        channels=channel,
+    )
+
+
 async def reply_to(ctx: ServiceContext, workspace: str, actor: str, text: str) -> str:
     """Run one console message and return the reply a person reads (refusals included)."""
     try:
-        command = parse_command(text)
-        result = await handle(
-            ctx,
-            command,
-            workspace=WorkspaceRef(PLATFORM, workspace, workspace),
-            actor=member_ref(actor),
-            resolve=resolve,
-            delivery_key=f"console:{uuid.uuid4()}",
-            channel="console",
-        )
+        result = await run_line(ctx, workspace, actor, text)
     except KudosError as refusal:
         return f"✋ {refusal.message}"
     return describe(result)

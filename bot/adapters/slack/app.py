@@ -38,6 +38,7 @@ log = logging.getLogger("kudos.slack")
 # What the bot asks for when installed; slack/manifest.yml lists the same.
 BOT_SCOPES = (
     "channels:history",
+    "channels:read",
     "groups:history",
     "im:history",
     "mpim:history",

@@ -552,7 +552,8 @@ def shop(result: ShopShown) -> dict[str, Any]:
     """The rewards, each with a Redeem button when the person can afford it."""
     if not result.items:
         return message(
-            "The shop is empty for now. Admins add rewards with `/kudos admin catalog add`."
+            "The shop is empty for now. Admins add rewards with "
+            "`/kudos admin catalog add Book voucher cost=200`."
         )
     blocks: Blocks = [_section(f"*🎁 Rewards* · you have *{points(result.earned)}* to spend")]
     for item in result.items[:SHOP_LIMIT]:
@@ -627,7 +628,8 @@ def decision_dm(result: RedemptionDecided) -> dict[str, Any]:
 
 
 def reject_modal(redemption_id: int, metadata: dict[str, Any]) -> dict[str, Any]:
-    """Asks the rejecting admin why (the member is told)."""
+    """Asks the rejecting admin why (the member is told). The reason is required: Slack refuses
+    an empty field, and the service a blank one (shown as the field's error)."""
     return {
         "type": "modal",
         "callback_id": REJECT_CALLBACK,
@@ -640,10 +642,12 @@ def reject_modal(redemption_id: int, metadata: dict[str, Any]) -> dict[str, Any]
                 "type": "input",
                 "block_id": "reason",
                 "label": plain("Why? They will read this."),
+                "optional": False,
                 "element": {
                     "type": "plain_text_input",
                     "action_id": "reason",
                     "multiline": True,
+                    "min_length": 1,
                     "max_length": 500,
                 },
             }

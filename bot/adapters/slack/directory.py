@@ -1,4 +1,5 @@
-"""Who is who in a Slack workspace: users.info, users.list and user groups, cached with expiry."""
+"""Who is who in a Slack workspace: users.info, users.list, user groups and channel names,
+cached with expiry."""
 
 from __future__ import annotations
 
@@ -126,6 +127,46 @@ class SlackDirectory:
                 }
                 for n in names:
                     index.setdefault(n, []).append(member)
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return index
+
+    async def channel(self, client: AsyncWebClient, team_id: str, name: str) -> str:
+        """The id of a public channel typed as a plain `#name` (Slack sends a channel picked
+        from its menu as `<#C…|name>`, which needs no lookup)."""
+        wanted = name.lstrip("#").casefold()
+        index: dict[str, str] | None = self._names.get((team_id, "#channels"))
+        if index is None or wanted not in index:  # unknown, or created since: ask again
+            index = await self._channel_index(client, name)
+            self._names.put((team_id, "#channels"), index)
+        if wanted not in index:
+            raise errors.UnknownChannel(
+                f"I can't find a public channel called #{name}: pick it from Slack's # menu, "
+                "so it arrives as a link (private channels too)."
+            )
+        return index[wanted]
+
+    async def _channel_index(self, client: AsyncWebClient, name: str) -> dict[str, str]:
+        index: dict[str, str] = {}
+        cursor: str | None = None
+        while True:
+            try:
+                page = await client.conversations_list(
+                    types="public_channel",
+                    exclude_archived=True,
+                    limit=_USERS_LIST_PAGE,
+                    cursor=cursor,
+                )
+            except SlackApiError as exc:
+                if exc.response.get("error") != "missing_scope":
+                    raise
+                raise errors.UnknownChannel(
+                    f"I can't look up #{name} by name, because this Slack app may not list "
+                    "channels (reinstall it from slack/manifest.yml to grant channels:read): "
+                    "pick the channel from Slack's # menu so it arrives as a link."
+                ) from None
+            for found in page.get("channels") or []:
+                index[str(found["name"]).casefold()] = str(found["id"])
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 return index

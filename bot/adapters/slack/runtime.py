@@ -179,6 +179,7 @@ class SlackRuntime:
             delivery_key=key,
             channel=channel,
             message_ref=message_ref,
+            channels=partial(self.directory.channel, client, team_id),
         )
 
     async def give_command(

@@ -143,9 +143,7 @@ class TeamsSender:
         card: dict[str, Any],
     ) -> list[Outgoing]:
         conversations = await known_conversations(self.teams.services, workspace)
-        return [
-            proactive(reference, card) for c in conversations if wanted(c) for reference in [c[2]]
-        ]
+        return [proactive(workspace.external_id, c[2], card) for c in conversations if wanted(c)]
 
     async def _approval_requests(
         self, workspace: WorkspaceRef, redeemed: Redeemed
@@ -179,12 +177,12 @@ class TeamsSender:
         raise LookupError(f"Kudos is not installed in Teams conversation {channel}")
 
 
-def proactive(reference: dict[str, Any], card: dict[str, Any]) -> Outgoing:
+def proactive(tenant: str, reference: dict[str, Any], card: dict[str, Any]) -> Outgoing:
     """A card posted unprompted into a remembered conversation (a new thread in a channel)."""
     ref = ConversationReference().deserialize(reference)
     message = MessageFactory.attachment(CardFactory.adaptive_card(card))
     TurnContext.apply_conversation_reference(message, ref)
-    return reply(ref, message)
+    return reply(tenant, ref, message)
 
 
 def _failure(exc: Exception, reason: str) -> SendFailed:

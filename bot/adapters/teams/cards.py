@@ -381,7 +381,12 @@ def shop_card(result: ShopShown) -> Card:
     click (or a re-sent submit) redeem once."""
     if not result.items:
         return card(
-            [plain("The shop is empty for now. Admins add rewards with `admin catalog add`.")]
+            [
+                plain(
+                    "The shop is empty for now. Admins add rewards with "
+                    "`admin catalog add Book voucher cost=200`."
+                )
+            ]
         )
     card_id = uuid.uuid4().hex
     body: list[dict[str, Any]] = [
@@ -421,7 +426,7 @@ def approval_card(redeemed: Redeemed) -> Card:
             {
                 "type": "Input.Text",
                 "id": "reason",
-                "label": "Reason (when rejecting)",
+                "label": "Reason (required to reject; they will read it)",
                 "isMultiline": True,
                 "maxLength": 500,
             },

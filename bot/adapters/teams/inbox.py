@@ -27,12 +27,13 @@ def delivery(activity: Activity, body: dict[str, Any]) -> Incoming:
     return Incoming(PLATFORM, tenant_of(activity), delivery_key(activity), body)
 
 
-def reply(reference: ConversationReference, activity: Activity, method: str = SEND) -> Outgoing:
+def reply(
+    tenant: str, reference: ConversationReference, activity: Activity, method: str = SEND
+) -> Outgoing:
     """An activity to send (or, with `update`, to replace) in the referenced conversation."""
-    tenant = getattr(reference.conversation, "tenant_id", None) or "default"
     return Outgoing(
         PLATFORM,
-        str(tenant),
+        tenant,
         method,
         {"reference": reference.serialize(), "activity": activity.serialize()},
     )
@@ -82,7 +83,7 @@ class TeamsInbox:
         await self.bot.on_turn(turn)
         reference = TurnContext.get_conversation_reference(activity)
         return [
-            _grouped(reply(reference, sent, method), item.delivery_key)
+            _grouped(reply(tenant_of(activity), reference, sent, method), item.delivery_key)
             for method, sent in recording.sent
         ]
 
@@ -93,7 +94,7 @@ class TeamsInbox:
         reference = TurnContext.get_conversation_reference(activity)
         message = MessageFactory.text(f"✋ {GAVE_UP}")
         TurnContext.apply_conversation_reference(message, reference)
-        return [reply(reference, message)]
+        return [reply(tenant_of(activity), reference, message)]
 
 
 def _grouped(outgoing: Outgoing, key: str) -> Outgoing:

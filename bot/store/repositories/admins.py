@@ -43,12 +43,15 @@ class SqlAdminRepository(Repository):
         )
         return found.first() is not None
 
-    async def all(self, workspace: Workspace) -> list[tuple[str, str]]:
-        rows = await self.conn.execute(
+    async def all(self, workspace: Workspace, *, lock: bool = False) -> list[tuple[str, str]]:
+        query = (
             select(AdminRow.external_id, AdminRow.display_name)
             .where(AdminRow.workspace_id == workspace.id)
             .order_by(AdminRow.added_at, AdminRow.id)
         )
+        if lock:
+            query = query.with_for_update()
+        rows = await self.conn.execute(query)
         return [(row.external_id, row.display_name) for row in rows]
 
 

@@ -102,3 +102,11 @@ class SqlWorkspaceRepository(Repository):
             .where(WorkspaceRow.id == workspace.id)
             .values(settings=settings.to_dict())
         )
+
+    async def called(self, external_id: str) -> list[WorkspaceRef]:
+        rows = await self.conn.execute(
+            select(WorkspaceRow.platform, WorkspaceRow.external_id, WorkspaceRow.name)
+            .where(WorkspaceRow.external_id == external_id)
+            .order_by(WorkspaceRow.platform)
+        )
+        return [WorkspaceRef(row.platform, row.external_id, row.name) for row in rows]
