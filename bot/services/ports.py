@@ -386,6 +386,25 @@ class AdminRepository(Protocol):
         ...
 
 
+class ApprovalMessageRepository(Protocol):
+    """Where each copy of a redemption's approval request was posted."""
+
+    async def remember(
+        self,
+        workspace: Workspace,
+        redemption_id: int,
+        conversation_id: str,
+        message_id: str,
+        at: datetime,
+    ) -> bool:
+        """False when the redemption is not this workspace's, or the copy is known already."""
+        ...
+
+    async def of(self, workspace: Workspace, redemption_id: int) -> list[tuple[str, str]]:
+        """(conversation id, message id) of every copy, in the order they were posted."""
+        ...
+
+
 class AuditRepository(Protocol):
     async def record(
         self,
@@ -443,6 +462,8 @@ class UnitOfWork(Protocol):
     def audit(self) -> AuditRepository: ...
     @property
     def exports(self) -> ExportQueries: ...
+    @property
+    def approval_messages(self) -> ApprovalMessageRepository: ...
 
     async def __aenter__(self) -> Self: ...
     async def __aexit__(

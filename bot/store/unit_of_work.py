@@ -9,6 +9,7 @@ from bot.services.ports import TransientConflict
 from bot.store.database import Database, SqlConnection, is_retryable
 from bot.store.repositories import (
     SqlAdminRepository,
+    SqlApprovalMessageRepository,
     SqlAuditRepository,
     SqlBadgeRepository,
     SqlCatalogRepository,
@@ -42,6 +43,7 @@ class SqlUnitOfWork:
     admins: SqlAdminRepository
     audit: SqlAuditRepository
     exports: SqlExportQueries
+    approval_messages: SqlApprovalMessageRepository
 
     def __init__(self, database: Database, *, write: bool) -> None:
         self._database = database
@@ -78,6 +80,7 @@ class SqlUnitOfWork:
         self.admins = SqlAdminRepository(conn)
         self.audit = SqlAuditRepository(conn)
         self.exports = SqlExportQueries(conn)
+        self.approval_messages = SqlApprovalMessageRepository(conn)
         return self
 
     async def commit(self) -> None:

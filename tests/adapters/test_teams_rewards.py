@@ -118,3 +118,47 @@ async def test_a_reject_from_the_card_refunds_and_a_non_admin_is_refused(
     assert "Out of budget this quarter" in str(told.card)
     assert await earned(teams, RAJ) == 30
     assert await verify_ledger(teams.app.services) == []
+
+
+async def test_every_admins_approval_card_is_replaced_by_the_decision(
+    teams: TeamsHarness,
+) -> None:
+    """Ana and Bo each get the card in their personal chat; once Ana approves from hers, both
+    cards are updated in place and no Approve / Reject button is left. A decision typed in chat
+    updates the cards just the same."""
+    await ana_admin_raj_30_points_and_a_book(teams)
+    await adjust_points(
+        teams.app.services, WS, OPERATOR, MemberRef(RAJ["id"]), 10, "more", uuid.uuid4().hex
+    )
+    await change_admins(teams.app.services, WS, OPERATOR, True, MemberRef(BO["id"], "Bo Chen"))
+    await personal(teams, ANA, "help")
+    await personal(teams, BO, "help")
+    await personal(teams, RAJ, "redeem book")
+    sent = await next_sent(teams, 5)
+    approvals = [s for s in sent if "redeemed Book" in str(s.card)]
+    ana_card, bo_card = (
+        next(s for s in approvals if s.conversation.startswith(f"a:1{who['id']}-"))
+        for who in (ANA, BO)
+    )
+    assert len(approvals) == 2 and ana_card.id != bo_card.id
+    approve = next(d for d in submits(ana_card.card) if d["approve"] is True)
+
+    await personal(teams, ANA, value=approve)
+    updated = await teams.connector.wait_for_updates(2)
+    assert sorted((u.conversation, u.reply_to) for u in updated) == sorted(
+        (s.conversation, s.id) for s in approvals
+    )
+    for update in updated:
+        card = Sent(update.conversation, None, update.activity).card
+        assert card is not None and submits(card) == []
+        assert "fulfilled" in str(card) and "by Ana Lima" in str(card)
+
+    await personal(teams, RAJ, "redeem book")
+    sent = await next_sent(teams, 10)
+    second = [s for s in sent[7:] if "redeemed Book" in str(s.card)]
+    assert len(second) == 2
+    reject = next(d for d in submits(second[0].card) if d["approve"] is False)
+    await personal(teams, BO, f"admin reject {reject['redemption']} out of budget")
+    updated = (await teams.connector.wait_for_updates(4))[2:]
+    assert sorted(u.reply_to or "" for u in updated) == sorted(s.id for s in second)
+    assert all("rejected" in str(u.activity) for u in updated)

@@ -1,5 +1,5 @@
 """A local HTTP server playing the Bot Framework connector at an activity's `serviceUrl`: it
-records the bot's replies and answers member lookups."""
+records the bot's replies and its updates of earlier activities, and answers member lookups."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ class Sent:
     reply_to: str | None
     activity: dict[str, Any]
     authorization: str | None = None
+    id: str = ""
+    """The id the connector gave the activity (what the bot can later update it by)."""
 
     @property
     def text(self) -> str:
@@ -34,6 +36,8 @@ class Sent:
 class FakeConnector:
     def __init__(self) -> None:
         self.sent: list[Sent] = []
+        self.updated: list[Sent] = []
+        """PUTs of an activity the bot posted before (`reply_to` holds the activity's id)."""
         self.members: list[dict[str, Any]] = []
         self.url = ""
         self._ids = itertools.count(1)
@@ -44,6 +48,7 @@ class FakeConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conv}/activities/{reply_to}", self._activity)
         app.router.add_post("/v3/conversations/{conv}/activities", self._activity)
+        app.router.add_put("/v3/conversations/{conv}/activities/{activity_id}", self._update)
         app.router.add_get("/v3/conversations/{conv}/pagedmembers", self._members)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -59,6 +64,7 @@ class FakeConnector:
 
     async def _activity(self, request: web.Request) -> web.Response:
         body = json.loads(await request.read())
+        activity_id = f"reply-{next(self._ids)}"
         async with self._changed:
             self.sent.append(
                 Sent(
@@ -66,10 +72,25 @@ class FakeConnector:
                     request.match_info.get("reply_to"),
                     body,
                     request.headers.get("Authorization"),
+                    activity_id,
                 )
             )
             self._changed.notify_all()
-        return web.json_response({"id": f"reply-{next(self._ids)}"})
+        return web.json_response({"id": activity_id})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        body = json.loads(await request.read())
+        async with self._changed:
+            self.updated.append(
+                Sent(
+                    request.match_info["conv"],
+                    request.match_info["activity_id"],
+                    body,
+                    request.headers.get("Authorization"),
+                )
+            )
+            self._changed.notify_all()
+        return web.json_response({"id": request.match_info["activity_id"]})
 
     async def _members(self, request: web.Request) -> web.Response:
         return web.json_response({"members": self.members})
@@ -78,3 +99,10 @@ class FakeConnector:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(self.sent) >= count), within)
         return self.sent
+
+    async def wait_for_updates(self, count: int, within: float = 10) -> list[Sent]:
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(self.updated) >= count), within
+            )
+        return self.updated

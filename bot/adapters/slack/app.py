@@ -187,6 +187,6 @@ def create_slack_bot(
         )
         return installed.bot_token if installed else None
 
-    notifier = SlackNotifier(client, token_for, lambda ws: show_settings(services, ws))
+    notifier = SlackNotifier(client, token_for, lambda ws: show_settings(services, ws), services)
     http = AsyncSlackRequestHandler(app) if config.signing_secret else None
     return SlackBot(app, runtime, notifier, http, config, session)

@@ -1,16 +1,20 @@
 """The Slack side of the services' Notifier: recipients hear of their kudos in a DM, learnings
 go to the workspace's learning channel, redemptions awaiting approval go to the approvals
-channel (or to each admin), and members hear how their redemption was decided."""
+channel (or to each admin), and members hear how their redemption was decided; every copy of
+the approval request then shows the decision instead of its buttons."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks
 from bot.domain.model import WorkspaceRef, WorkspaceSettings
+from bot.services.approvals import approval_messages, remember_approval_message
+from bot.services.context import ServiceContext
 from bot.services.results import (
     KudosGiven,
     LearningShared,
@@ -30,11 +34,16 @@ class SlackNotifier:
     installation stored)."""
 
     def __init__(
-        self, client: AsyncWebClient, token_for: TokenLookup, settings_for: SettingsLookup
+        self,
+        client: AsyncWebClient,
+        token_for: TokenLookup,
+        settings_for: SettingsLookup,
+        services: ServiceContext,
     ) -> None:
         self.client = client
         self.token_for = token_for
         self.settings_for = settings_for
+        self.services = services
 
     async def kudos_given(self, workspace: WorkspaceRef, given: KudosGiven) -> None:
         token = await self.token_for(workspace.external_id)
@@ -73,17 +82,40 @@ class SlackNotifier:
         targets = [channel] if channel else list(redeemed.admins)
         if not targets:
             targets = await self._workspace_admins(token)
-        for target in targets:
+        posted = [
             await self.client.chat_postMessage(token=token, channel=target, **payload)
+            for target in targets
+        ]
+        for message in posted:
+            if message.get("channel") and message.get("ts"):
+                await remember_approval_message(
+                    self.services,
+                    workspace,
+                    redeemed.redemption.id,
+                    str(message["channel"]),
+                    str(message["ts"]),
+                )
 
     async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
         token = await self.token_for(workspace.external_id)
-        if token is not None:
-            await self.client.chat_postMessage(
-                token=token,
-                channel=decided.redemption.member_external_id,
-                **blocks.decision_dm(decided),
-            )
+        if token is None:
+            return
+        outcome = blocks.decided(decided)
+        for channel, ts in await approval_messages(self.services, workspace, decided.redemption.id):
+            try:
+                await self.client.chat_update(token=token, channel=channel, ts=ts, **outcome)
+            except SlackApiError as exc:
+                log.info(
+                    "could not update approval request %s in %s: %s",
+                    ts,
+                    channel,
+                    exc.response.get("error"),
+                )
+        await self.client.chat_postMessage(
+            token=token,
+            channel=decided.redemption.member_external_id,
+            **blocks.decision_dm(decided),
+        )
 
     async def _workspace_admins(self, token: str) -> list[str]:
         """Slack's own workspace admins and owners (no admin list and no approvals channel)."""

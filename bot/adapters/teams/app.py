@@ -33,6 +33,7 @@ from bot.adapters.plain import decision_text
 from bot.adapters.teams import cards
 from bot.adapters.teams.bot import PLATFORM, KudosTeamsBot
 from bot.domain.model import WorkspaceRef, WorkspaceSettings
+from bot.services.approvals import approval_messages, remember_approval_message
 from bot.services.context import ServiceContext
 from bot.services.conversations import known_conversations
 from bot.services.results import (
@@ -111,10 +112,31 @@ class TeamsNotifier:
                 redeemed.redemption.id,
                 workspace.external_id,
             )
-        for _conversation_id, _kind, reference in targets:
-            await self.teams.post(reference, approval)
+        posted = [(c[0], await self.teams.post(c[2], approval)) for c in targets]
+        for conversation_id, activity_id in posted:
+            if activity_id:
+                await remember_approval_message(
+                    self.teams.services,
+                    workspace,
+                    redeemed.redemption.id,
+                    conversation_id,
+                    activity_id,
+                )
 
     async def redemption_decided(self, workspace: WorkspaceRef, decided: RedemptionDecided) -> None:
+        copies = await approval_messages(self.teams.services, workspace, decided.redemption.id)
+        if copies:
+            references = {
+                c[0]: c[2] for c in await known_conversations(self.teams.services, workspace)
+            }
+            outcome = cards.decided_card(decided)
+            for conversation_id, activity_id in copies:
+                if conversation_id not in references:
+                    continue  # the bot was removed from there since
+                try:
+                    await self.teams.update(references[conversation_id], activity_id, outcome)
+                except Exception as exc:  # one stale copy must not keep the others as they were
+                    log.info("could not update approval request %s: %r", activity_id, exc)
         member = decided.redemption.member_external_id
         for conversation in await known_conversations(self.teams.services, workspace):
             if _personal_chat_of(conversation) == member:
@@ -183,22 +205,41 @@ class TeamsBot:
             return JSONResponse(response.body, response.status)
         return Response(status_code=201)
 
-    async def post(self, reference: dict[str, Any], card: dict[str, Any]) -> None:
-        """Post a card into a remembered conversation (proactively)."""
+    async def post(self, reference: dict[str, Any], card: dict[str, Any]) -> str | None:
+        """Post a card into a remembered conversation (proactively); the new activity's id."""
         ref = ConversationReference().deserialize(reference)
+        posted: list[str | None] = []
 
         async def send(turn_context: TurnContext) -> None:
             # Straight to the conversation (a new thread in a channel), not as a reply to the
             # continuation activity, which is what TurnContext.send_activity would make it.
             message = MessageFactory.attachment(CardFactory.adaptive_card(card))
             TurnContext.apply_conversation_reference(message, ref)
-            await self.adapter.send_activities(turn_context, [message])
+            responses = await self.adapter.send_activities(turn_context, [message])
+            posted.extend(getattr(r, "id", None) for r in responses or [])
 
+        await self._continue(ref, send)
+        return posted[0] if posted else None
+
+    async def update(
+        self, reference: dict[str, Any], activity_id: str, card: dict[str, Any]
+    ) -> None:
+        """Replace a card the bot posted earlier (its activity id) with another, in place."""
+        ref = ConversationReference().deserialize(reference)
+
+        async def replace(turn_context: TurnContext) -> None:
+            message = MessageFactory.attachment(CardFactory.adaptive_card(card))
+            message.id = activity_id
+            await turn_context.update_activity(message)
+
+        await self._continue(ref, replace)
+
+    async def _continue(self, ref: ConversationReference, logic: Any) -> None:
         if self.config.app_id:
-            await self.adapter.continue_conversation(ref, send, bot_id=self.config.app_id)
+            await self.adapter.continue_conversation(ref, logic, bot_id=self.config.app_id)
         else:  # the Emulator's mode: no identity, no token on the way out
             anonymous = ClaimsIdentity(claims={}, is_authenticated=False)
-            await self.adapter.continue_conversation(ref, send, claims_identity=anonymous)
+            await self.adapter.continue_conversation(ref, logic, claims_identity=anonymous)
 
 
 def create_teams_bot(config: TeamsConfig, services: ServiceContext) -> TeamsBot:

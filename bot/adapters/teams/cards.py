@@ -16,6 +16,7 @@ from bot.adapters.plain import (
     joined,
     points,
     redeemed_text,
+    redemption_line,
     redemptions_text,
     request_text,
     schedules_text,
@@ -24,6 +25,7 @@ from bot.adapters.plain import (
 from bot.adapters.teams.text import safe
 from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
+from bot.domain.rewards import FULFILLED
 from bot.services.results import (
     AdminDone,
     AdminsShown,
@@ -441,3 +443,10 @@ def approval_card(redeemed: Redeemed) -> Card:
             },
         ],
     )
+
+
+def decided_card(result: RedemptionDecided) -> Card:
+    """The approval request once decided: the buttons give way to the outcome."""
+    r = result.redemption
+    mark = "✅" if r.status == FULFILLED else "↩"
+    return card([plain(f"{mark} {redemption_line(r, who=True)}")])
