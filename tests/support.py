@@ -9,6 +9,8 @@ from sqlalchemy import select, text
 
 from bot.bootstrap import App
 from bot.domain.model import MemberRef, WorkspaceRef
+from bot.domain.rewards import MAX_DESCRIPTION, MAX_NAME
+from bot.services.catalog import add_item
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.results import KudosGiven
 from bot.services.settings import change_settings
@@ -77,3 +79,21 @@ async def configure(app: App, workspace: WorkspaceRef = WS, **changes: object) -
 
     changes_text = {k: as_text(v) for k, v in changes.items()}
     await change_settings(app.services, workspace, changes_text, OPERATOR)
+
+
+WORST_CASE_SCRIPTS = ("x", "学", "🎓")
+"""ASCII, a CJK character (BMP, 6 bytes as escaped JSON) and an emoji (outside the BMP: 4 bytes
+as UTF-16, 12 as escaped JSON)."""
+
+
+async def worst_case_catalog(app: App, workspace: WorkspaceRef, count: int = 45) -> list[str]:
+    """`count` rewards with names and descriptions as long as the catalog allows (80 and 500
+    characters), in turn in each of WORST_CASE_SCRIPTS; their names, in catalog order."""
+    names = []
+    for n in range(count):
+        script = WORST_CASE_SCRIPTS[n % len(WORST_CASE_SCRIPTS)]
+        name = f"{n:02d} " + script * (MAX_NAME - 3)
+        fields = {"name": name, "cost": "10", "description": script * MAX_DESCRIPTION}
+        await add_item(app.services, workspace, OPERATOR, fields)
+        names.append(name)
+    return names

@@ -7,6 +7,8 @@ import json
 import uuid
 from typing import Any
 
+from slack_sdk.models.blocks import Block, BlockElement, ConfirmObject
+
 from bot.domain.model import MemberRef
 from bot.services.admins import change_admins
 from bot.services.catalog import add_item, show_catalog
@@ -14,7 +16,7 @@ from bot.services.ledger import verify_ledger
 from bot.services.rewards import adjust_points
 from tests.adapters.conftest import SlackHarness
 from tests.adapters.slack_helpers import earned, everything, ws
-from tests.support import OPERATOR, scalar, snapshot
+from tests.support import OPERATOR, scalar, snapshot, worst_case_catalog
 
 
 async def seed(h: SlackHarness, *, raj: int = 30, **item: str) -> int:
@@ -343,3 +345,41 @@ async def test_every_admins_copy_of_an_approval_request_shows_the_decision(
     )
     assert all("rejected" in everything(u) and buttons(u.params) == {} for u in updates)
     assert await scalar(slack.app, "SELECT count(*) FROM approval_messages") == 4
+
+
+def valid_block_kit(payload: dict[str, Any]) -> None:
+    """Slack's own limits, as slack_sdk's models check them: at most 50 blocks, 3000
+    characters of text, 75 on a button, 100 and 300 in a confirmation."""
+    blocks = payload["blocks"]
+    assert len(blocks) <= 50
+    assert len(payload["text"]) <= 3000
+    for raw in blocks:
+        block = Block.parse(raw)
+        assert block is not None
+        block.validate_json()
+        for raw_element in [raw.get("accessory"), *(raw.get("elements") or [])]:
+            if raw_element and raw_element.get("type") != "plain_text":
+                element = BlockElement.parse(raw_element)
+                assert element is not None
+                element.validate_json()
+                if raw_element.get("confirm"):
+                    ConfirmObject.parse(raw_element["confirm"]).validate_json()
+
+
+async def test_a_long_shop_comes_in_pages_within_slacks_limits(slack: SlackHarness) -> None:
+    names = await worst_case_catalog(slack.app, ws())
+    await adjust_points(
+        slack.app.services, ws(), OPERATOR, MemberRef("URAJ"), 10_000, "rich", "seed"
+    )  # every reward affordable: every Redeem button shown
+    seen: list[str] = []
+    for page in (1, 2, 3):
+        await slack.slack.command(f"shop {page}" if page > 1 else "shop", user="URAJ")
+        shop = (await slack.fake.wait_for("response_url", page))[-1].params
+        valid_block_kit(shop)
+        assert f"page {page} of 3" in shop["text"]
+        seen += [b["text"]["text"] for b in shop["blocks"] if b.get("accessory", {}).get("value")]
+        if page < 3:
+            assert f"`/kudos shop {page + 1}`" in json.dumps(shop["blocks"][-1], ensure_ascii=False)
+    assert len(seen) == len(names) and all(
+        name in line for name, line in zip(names, seen, strict=True)
+    ), "every reward shows once, in catalog order"

@@ -3,6 +3,7 @@ admin list, and the member told of the decision, all through the real Bot Framew
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.services.rewards import adjust_points
 from tests.adapters.conftest import TeamsHarness
 from tests.fakes.bot_connector import Sent
 from tests.fakes.teams_sender import ANA, BO, RAJ, TENANT, activity
-from tests.support import OPERATOR, scalar, snapshot
+from tests.support import OPERATOR, scalar, snapshot, worst_case_catalog
 
 WS = WorkspaceRef("teams", TENANT)
 
@@ -162,3 +163,49 @@ async def test_every_admins_approval_card_is_replaced_by_the_decision(
     updated = (await teams.connector.wait_for_updates(4))[2:]
     assert sorted(u.reply_to or "" for u in updated) == sorted(s.id for s in second)
     assert all("rejected" in str(u.activity) for u in updated)
+
+
+def shop_items(card: dict[str, Any] | None) -> list[str]:
+    """The first line of every reward on a shop card (number, name, cost, stock)."""
+    assert card is not None
+    return [
+        node["items"][0]["inlines"][0]["text"]
+        for node in card["body"]
+        if node.get("type") == "Container"
+    ]
+
+
+async def test_a_long_shop_comes_in_pages_each_well_inside_what_teams_accepts(
+    teams: TeamsHarness,
+) -> None:
+    """45 rewards with 80-character names and 500-character descriptions (ASCII, CJK and
+    emoji) were one 83+ KB card, which Teams refuses (413 over 40 KB, counted as UTF-16)."""
+    names = await worst_case_catalog(teams.app, WS)
+    await adjust_points(
+        teams.app.services, WS, OPERATOR, MemberRef(RAJ["id"]), 10_000, "rich", "seed"
+    )  # every reward affordable: every Redeem button shown
+    await personal(teams, RAJ, "shop")
+    seen: list[str] = []
+    pages = 0
+    while True:
+        pages += 1
+        shop = (await next_sent(teams, pages))[-1]
+        utf16 = len(json.dumps(shop.activity, ensure_ascii=False).encode("utf-16-le"))
+        assert shop.size < 28 * 1024 and utf16 < 28 * 1024, (pages, shop.size, utf16)
+        on_page = shop_items(shop.card)
+        assert on_page and f"page {pages} of" in str(shop.card)
+        seen += on_page
+        more = [d for d in submits(shop.card) if d == {"action": "shop_page", "page": pages + 1}]
+        if not more:
+            break
+        await personal(teams, RAJ, value=more[0])
+    assert pages > 1
+    assert len(seen) == len(names) and all(
+        name in line for name, line in zip(names, seen, strict=True)
+    ), "every reward shows once, in catalog order"
+
+    await personal(teams, RAJ, "shop 999")  # past the end: the last page
+    last = (await next_sent(teams, pages + 1))[-1]
+    assert shop_items(last.card) == on_page
+    back = next(d for d in submits(last.card) if d.get("action") == "shop_page")
+    assert back == {"action": "shop_page", "page": pages - 1}

@@ -20,6 +20,8 @@ class Sent:
     authorization: str | None = None
     id: str = ""
     """The id the connector gave the activity (what the bot can later update it by)."""
+    size: int = 0
+    """Bytes of the request body, as the bot sent it."""
 
     @property
     def text(self) -> str:
@@ -63,7 +65,8 @@ class FakeConnector:
             await self._runner.cleanup()
 
     async def _activity(self, request: web.Request) -> web.Response:
-        body = json.loads(await request.read())
+        raw = await request.read()
+        body = json.loads(raw)
         activity_id = f"reply-{next(self._ids)}"
         async with self._changed:
             self.sent.append(
@@ -73,6 +76,7 @@ class FakeConnector:
                     body,
                     request.headers.get("Authorization"),
                     activity_id,
+                    len(raw),
                 )
             )
             self._changed.notify_all()

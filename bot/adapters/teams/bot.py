@@ -16,7 +16,7 @@ from bot import metrics
 from bot.adapters.teams import cards
 from bot.adapters.teams.text import TeamsMention, is_bot_id, mentions_of, safe, to_grammar
 from bot.domain import errors
-from bot.domain.commands import AdminDecide, Command, Give, Mention, Redeem
+from bot.domain.commands import AdminDecide, Command, Give, Mention, Redeem, Shop
 from bot.domain.errors import KudosError
 from bot.domain.grammar import parse_command
 from bot.domain.model import MemberRef, WorkspaceRef
@@ -167,6 +167,13 @@ class KudosTeamsBot(TeamsActivityHandler):
                 f"teams:{tenant_of(turn_context.activity)}:redeem:{user}:{card_id}:{item}", 200
             )
             await self._run(turn_context, Redeem(f"#{item}"), [], key)
+            return
+        if value.get("action") == cards.SHOP_ACTION:
+            page = str(value.get("page") or "")
+            if not page.isdecimal() or not 1 <= int(page) <= 9999:
+                raise errors.ParseError("That button is out of date; type `shop` again.")
+            shop = Shop(int(page))
+            await self._run(turn_context, shop, [], delivery_key(turn_context.activity))
             return
         if value.get("action") == cards.DECIDE_ACTION:
             redemption = str(value.get("redemption") or "")
