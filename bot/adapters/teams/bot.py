@@ -95,6 +95,23 @@ class KudosTeamsBot(TeamsActivityHandler):
         self.services = services
         self._names: dict[str, tuple[float, dict[str, list[MemberRef]]]] = {}
         self._remembered: set[tuple[str, str]] = set()
+        self._tenants_seen: set[str] = set()
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Log each tenant's id once per process, on its first activity, with who sent it:
+        operators need both to add the first admin (docs/teams.md)."""
+        activity = turn_context.activity
+        tenant = tenant_of(activity)
+        if tenant not in self._tenants_seen:
+            self._tenants_seen.add(tenant)
+            sender = activity.from_property
+            log.info(
+                "first request from Teams tenant %s (from %s, %s)",
+                tenant,
+                (sender.name if sender else None) or "someone unnamed",
+                (sender.id if sender else None) or "no user id",
+            )
+        await super().on_turn(turn_context)
 
     # ------------------------------------------------------------------ messages
     async def on_message_activity(self, turn_context: TurnContext) -> None:
