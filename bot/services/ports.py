@@ -152,6 +152,9 @@ class MemberRepository(Protocol):
 
     async def get(self, workspace: Workspace, external_id: str) -> Member | None: ...
     async def by_ids(self, workspace: Workspace, ids: Sequence[int]) -> dict[int, Member]: ...
+    async def names(self, workspace: Workspace, limit: int) -> list[str]:
+        """Display names of the workspace's active people (no bots), alphabetical."""
+        ...
 
 
 class LedgerRepository(Protocol):
