@@ -124,6 +124,12 @@ def _parser() -> argparse.ArgumentParser:
     package.add_argument("--app-id", help="the bot's Microsoft app id (default: MICROSOFT_APP_ID)")
     package.add_argument("--domain", required=True, help="where kudos serve is reachable")
     package.add_argument("--out", default="kudos-teams.zip", help="the zip to write")
+    package.add_argument(
+        "--developer-name", help="your organisation, as Teams shows it (default: the domain)"
+    )
+    package.add_argument("--website", help="default: https://DOMAIN/")
+    package.add_argument("--privacy-url", help="default: https://DOMAIN/privacy (kudos serve's)")
+    package.add_argument("--terms-url", help="default: https://DOMAIN/terms (kudos serve's)")
 
     catalog = sub.add_parser("catalog", help="the reward catalog")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True)
@@ -646,7 +652,13 @@ def _main(argv: list[str] | None) -> int:
 
             try:
                 out = build_package(
-                    args.app_id or settings.microsoft_app_id, args.domain, Path(args.out)
+                    args.app_id or settings.microsoft_app_id,
+                    args.domain,
+                    Path(args.out),
+                    developer_name=args.developer_name,
+                    website_url=args.website,
+                    privacy_url=args.privacy_url,
+                    terms_url=args.terms_url,
                 )
             except PackageError as exc:
                 print(f"kudos: {exc}", file=sys.stderr)

@@ -10,6 +10,8 @@ from sqlalchemy import select, text
 
 from bot.bootstrap import App
 from bot.domain.model import MemberRef, WorkspaceRef
+from bot.domain.rewards import MAX_DESCRIPTION, MAX_NAME
+from bot.services.catalog import add_item
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.results import KudosGiven
 from bot.services.settings import change_settings
@@ -104,3 +106,21 @@ async def quiet(app: App, within: float = 10.0) -> None:
         if asyncio.get_running_loop().time() > deadline:
             raise TimeoutError(f"{pending} inbox/outbox rows still pending after {within} s")
         await asyncio.sleep(0.01)
+
+
+WORST_CASE_SCRIPTS = ("x", "学", "🎓")
+"""ASCII, a CJK character (BMP, 6 bytes as escaped JSON) and an emoji (outside the BMP: 4 bytes
+as UTF-16, 12 as escaped JSON)."""
+
+
+async def worst_case_catalog(app: App, workspace: WorkspaceRef, count: int = 45) -> list[str]:
+    """`count` rewards with names and descriptions as long as the catalog allows (80 and 500
+    characters), in turn in each of WORST_CASE_SCRIPTS; their names, in catalog order."""
+    names = []
+    for n in range(count):
+        script = WORST_CASE_SCRIPTS[n % len(WORST_CASE_SCRIPTS)]
+        name = f"{n:02d} " + script * (MAX_NAME - 3)
+        fields = {"name": name, "cost": "10", "description": script * MAX_DESCRIPTION}
+        await add_item(app.services, workspace, OPERATOR, fields)
+        names.append(name)
+    return names

@@ -90,19 +90,49 @@ def item_line(item: RewardItem) -> str:
     return f"#{item.id} {item.name} — {points(item.cost)} ({', '.join(terms)})"
 
 
+def paged(
+    pages: Sequence[Sequence[RewardItem]], asked: int
+) -> tuple[Sequence[RewardItem], int, int]:
+    """The items of page `asked` (from 1; past the end: the last page), its number, and how
+    many pages there are."""
+    page = min(max(asked, 1), len(pages))
+    return pages[page - 1], page, len(pages)
+
+
+def split(items: Sequence[RewardItem], per_page: int) -> list[Sequence[RewardItem]]:
+    """`items` in pages of `per_page`; one empty page when there are none."""
+    return [items[i : i + per_page] for i in range(0, len(items), per_page)] or [()]
+
+
+def shop_heading(result: ShopShown, page: int, pages: int) -> str:
+    """`🎁 Rewards: you have 30 points to spend (page 2 of 3)`."""
+    where = f" (page {page} of {pages})" if pages > 1 else ""
+    return f"🎁 Rewards: you have {points(result.earned)} to spend{where}."
+
+
+def more_pages(page: int, pages: int, command: str = "shop") -> str | None:
+    """How to see the next page, when there is one."""
+    return f"More rewards: `{command} {page + 1}`." if page < pages else None
+
+
+SHOP_TEXT_PAGE = 20
+
+
 def shop_text(result: ShopShown) -> str:
     if not result.items:
         return (
             "The shop is empty for now. Admins add rewards with "
             "`admin catalog add Book voucher cost=200`."
         )
-    lines = [f"🎁 Rewards: you have {points(result.earned)} to spend."]
-    for item in result.items:
+    items, page, pages = paged(split(result.items, SHOP_TEXT_PAGE), result.page)
+    lines = [shop_heading(result, page, pages)]
+    for item in items:
         mark = "✓" if item.cost <= result.earned and item.stock != 0 else "·"
         lines.append(f"{mark} {item_line(item)}")
         if item.description:
             lines.append(f"    {cap(item.description, 200)}")
     lines.append("Redeem with `redeem <name or number>`.")
+    lines += filter(None, [more_pages(page, pages)])
     return "\n".join(lines)
 
 

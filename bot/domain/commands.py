@@ -87,7 +87,10 @@ class Til:
 
 @dataclass(frozen=True)
 class Shop:
-    """`shop`: the active rewards, marking what the person can afford."""
+    """`shop` or `shop 2`: the active rewards, marking what the person can afford; long
+    catalogs are shown a page at a time (each platform decides how much fits on one)."""
+
+    page: int = 1
 
 
 @dataclass(frozen=True)

@@ -523,6 +523,7 @@ ADMIN_HELP = (
 )
 _ID = re.compile(r"#?(\d{1,12})")
 _WHY = "the budget is spent this quarter"
+_PAGE = re.compile(r"([0-9]{1,4})")
 _QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
 
 
@@ -699,8 +700,17 @@ def parse_command(text: str) -> Command:
             return _parse_badges(rest)
         if head == "admin":
             return _parse_admin(text, rest)
-        if head in {"shop", "catalog", "rewards", "store"} and not rest:
-            return Shop()
+        if head in {"shop", "catalog", "rewards", "store"}:
+            if not rest:
+                return Shop()
+            page = _PAGE.fullmatch(rest[-1].norm) if len(rest) <= 2 else None
+            if (
+                page is None
+                or int(page.group(1)) < 1
+                or (len(rest) == 2 and rest[0].norm.casefold() != "page")
+            ):
+                raise ParseError("Try `shop`, or `shop 2` for the next page of rewards.")
+            return Shop(int(page.group(1)))
         if head in {"redemptions", "orders"} and not rest:
             return Redemptions()
         if head == "cancel" or (head in {"redemptions", "redemption"} and rest):

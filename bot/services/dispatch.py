@@ -106,7 +106,7 @@ async def handle(
         case AdminSchedule():
             return await _admin_schedule(ctx, command, workspace, actor, channel, channels)
         case Shop():
-            return await show_shop(ctx, workspace, actor)
+            return await show_shop(ctx, workspace, actor, command.page)
         case Redeem():
             return await redeem(ctx, workspace, actor, command.item, delivery_key)
         case Redemptions():

@@ -113,6 +113,9 @@ class MemberRepository(Protocol):
 
     async def get(self, workspace: Workspace, external_id: str) -> Member | None: ...
     async def by_ids(self, workspace: Workspace, ids: Sequence[int]) -> dict[int, Member]: ...
+    async def names(self, workspace: Workspace, limit: int) -> list[str]:
+        """Display names of the workspace's active people (no bots), alphabetical."""
+        ...
 
 
 class LedgerRepository(Protocol):
@@ -348,6 +351,25 @@ class AdminRepository(Protocol):
         ...
 
 
+class ApprovalMessageRepository(Protocol):
+    """Where each copy of a redemption's approval request was posted."""
+
+    async def remember(
+        self,
+        workspace: Workspace,
+        redemption_id: int,
+        conversation_id: str,
+        message_id: str,
+        at: datetime,
+    ) -> bool:
+        """False when the redemption is not this workspace's, or the copy is known already."""
+        ...
+
+    async def of(self, workspace: Workspace, redemption_id: int) -> list[tuple[str, str]]:
+        """(conversation id, message id) of every copy, in the order they were posted."""
+        ...
+
+
 class AuditRepository(Protocol):
     async def record(
         self,
@@ -467,6 +489,8 @@ class UnitOfWork(Protocol):
     def inbox(self) -> InboxRepository: ...
     @property
     def outbox(self) -> OutboxRepository: ...
+    @property
+    def approval_messages(self) -> ApprovalMessageRepository: ...
 
     def publish(self, workspace: WorkspaceRef, event: Event) -> None:
         """Tell the people concerned (recipients, admins, a channel) once this commits."""

@@ -183,6 +183,8 @@ class ShopShown:
 
     items: tuple[RewardItem, ...]
     earned: int
+    page: int = 1
+    """The page asked for, from 1; a renderer shows its last page when there are fewer."""
 
 
 @dataclass(frozen=True)

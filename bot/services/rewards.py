@@ -48,17 +48,18 @@ MAX_ADJUSTMENT = 10**9
 
 
 async def show_shop(
-    ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, page: int = 1
 ) -> ShopShown:
-    """The active items, cheapest first, and the points the person has to spend."""
+    """The active items, cheapest first, and the points the person has to spend; `page` is
+    the page asked for (the adapters split the items into pages that fit their platform)."""
 
     async def read(uow: UnitOfWork) -> ShopShown:
         workspace = await uow.workspaces.get(workspace_ref)
         if workspace is None:
-            return ShopShown((), 0)
+            return ShopShown((), 0, page)
         member = await uow.members.get(workspace, actor.external_id)
         items = await uow.catalog.all(workspace, active_only=True)
-        return ShopShown(tuple(items), member.earned_balance if member else 0)
+        return ShopShown(tuple(items), member.earned_balance if member else 0, page)
 
     return await in_transaction(ctx, read, write=False)
 

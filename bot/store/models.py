@@ -316,6 +316,22 @@ class RedemptionRow(Base):
     reason: Mapped[str | None] = mapped_column(Text)
 
 
+class ApprovalMessageRow(Base):
+    """A copy of a redemption's approval request as posted to an admin or a channel (Slack:
+    channel and message ts; Teams: conversation and activity id), so every copy can be
+    updated once the redemption is decided."""
+
+    __tablename__ = "approval_messages"
+    __table_args__ = (UniqueConstraint("redemption_id", "conversation_id", "message_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    redemption_id: Mapped[int] = mapped_column(ForeignKey("redemptions.id"))
+    conversation_id: Mapped[str] = mapped_column(String(512))
+    message_id: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
 class AdminRow(Base):
     """Someone made a Kudos admin of a workspace (beyond what the platform says, e.g. Slack's
     workspace admins and owners)."""

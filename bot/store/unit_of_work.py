@@ -18,6 +18,7 @@ from bot.services.ports import SharedConflict, TransientConflict
 from bot.store.database import Database, SqlConnection, is_retryable
 from bot.store.repositories import (
     SqlAdminRepository,
+    SqlApprovalMessageRepository,
     SqlAuditRepository,
     SqlBadgeRepository,
     SqlCatalogRepository,
@@ -55,6 +56,7 @@ class _Repositories:
     exports: SqlExportQueries
     inbox: SqlInboxRepository
     outbox: SqlOutboxRepository
+    approval_messages: SqlApprovalMessageRepository
 
     def _bind(self, conn: SqlConnection, database: Database) -> None:
         self.workspaces = SqlWorkspaceRepository(conn, database.workspace_cache)
@@ -73,6 +75,7 @@ class _Repositories:
         self.exports = SqlExportQueries(conn)
         self.inbox = SqlInboxRepository(conn)
         self.outbox = SqlOutboxRepository(conn)
+        self.approval_messages = SqlApprovalMessageRepository(conn)
 
     def _share(self, other: _Repositories) -> None:
         for name in _REPOSITORIES:

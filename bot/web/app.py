@@ -8,11 +8,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 import bot
 from bot import metrics
+from bot.web.pages import privacy_page, terms_page
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 MAX_BODY_BYTES = 1024 * 1024
@@ -167,6 +168,16 @@ def create_app(
     async def prometheus() -> Response:
         """Prometheus metrics: requests, latency, kudos given, refusals, errors."""
         return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/privacy", include_in_schema=False)
+    async def privacy() -> HTMLResponse:
+        """What Kudos stores (the Teams manifest's privacy link)."""
+        return HTMLResponse(privacy_page())
+
+    @app.get("/terms", include_in_schema=False)
+    async def terms() -> HTMLResponse:
+        """The terms of use (the Teams manifest's terms link)."""
+        return HTMLResponse(terms_page())
 
     @app.post("/slack/events", include_in_schema=False)
     async def slack_events(request: Request) -> Response:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import pytest
 
 from bot.bootstrap import build
 from bot.config import Settings
@@ -172,3 +174,15 @@ async def test_a_channel_typed_as_plain_text_is_looked_up_by_name(
 
 async def schedule_list(slack: SlackHarness) -> list[Any]:
     return [st.schedule for st in await schedule_status(slack.app.services, ws())]
+
+
+async def test_the_first_request_from_a_workspace_logs_its_id_once(
+    slack: SlackHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """docs/slack.md sends operators to the log for the workspace id (`T…`)."""
+    caplog.set_level(logging.INFO, logger="kudos.slack")
+    await slack.slack.command("balance", user="UANA")
+    await slack.slack.command("balance", user="URAJ")
+    await slack.fake.wait_for("response_url", 2)
+    firsts = [r.getMessage() for r in caplog.records if "first request" in r.getMessage()]
+    assert firsts == ["first request from Slack workspace T1 (t1)"]  # the domain it sent

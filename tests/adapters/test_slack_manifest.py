@@ -40,3 +40,15 @@ def test_shortcuts_and_events_match_the_listeners() -> None:
     assert m["features"]["app_home"]["home_tab_enabled"] is True
     assert m["settings"]["interactivity"]["request_url"].endswith("/slack/events")
     assert m["oauth_config"]["redirect_urls"][0].endswith("/slack/oauth_redirect")
+
+
+def test_people_can_type_commands_in_the_bots_direct_messages() -> None:
+    """The bot answers `balance`, `@ana 5 …` and the rest in its DM (test_slack_giving's
+    direct-message scenario): the App Home's Messages tab must take input and the app must
+    receive and read those messages."""
+    m = manifest()
+    home = m["features"]["app_home"]
+    assert home["messages_tab_enabled"] is True
+    assert home["messages_tab_read_only_enabled"] is False
+    assert "message.im" in m["settings"]["event_subscriptions"]["bot_events"]
+    assert "im:history" in m["oauth_config"]["scopes"]["bot"]

@@ -7,13 +7,16 @@ import json
 import uuid
 from typing import Any
 
+from slack_sdk.models.blocks import Block, BlockElement, ConfirmObject
+
 from bot.domain.model import MemberRef
+from bot.services.admins import change_admins
 from bot.services.catalog import add_item, show_catalog
 from bot.services.ledger import verify_ledger
 from bot.services.rewards import adjust_points
 from tests.adapters.conftest import SlackHarness
 from tests.adapters.slack_helpers import earned, everything, ws
-from tests.support import OPERATOR, scalar, snapshot
+from tests.support import OPERATOR, scalar, snapshot, worst_case_catalog
 
 
 async def seed(h: SlackHarness, *, raj: int = 30, **item: str) -> int:
@@ -162,6 +165,8 @@ async def test_a_non_admin_clicking_approve_is_refused_and_nothing_changes(
 async def test_rejecting_asks_why_then_refunds_and_tells_the_member(slack: SlackHarness) -> None:
     book = await seed(slack, stock="1")
     ask = await redeem_from_shop(slack)
+    ask_at = slack.fake.calls_to("chat.postMessage")[0].answer
+    assert ask_at is not None
     assert await earned(slack.app, "URAJ") == 10
 
     await slack.slack.interaction(
@@ -210,9 +215,12 @@ async def test_rejecting_asks_why_then_refunds_and_tells_the_member(slack: Slack
 
     response = await slack.slack.interaction(submit("UBOSS", "Out of <!channel> budget"))
     assert response.status_code == 200 and response.text == ""
-    updated = (await slack.fake.wait_for("chat.update", 1))[0].params
-    assert (updated["channel"], updated["ts"]) == ("DBOSS", "1700000000.000900")
-    assert "Rejected #" in updated["text"]
+    updates = [c.params for c in await slack.fake.wait_for("chat.update", 2)]
+    clicked = next(u for u in updates if u["ts"] == "1700000000.000900")  # the click's message
+    assert clicked["channel"] == "DBOSS" and "Rejected #" in clicked["text"]
+    stored = next(u for u in updates if u["ts"] == ask_at["ts"])  # the copy the bot posted
+    assert stored["channel"] == ask_at["channel"] == "DBOSS"
+    assert "Rejected #" in stored["text"] and buttons(stored) == {}
     dm = (await slack.fake.wait_for("chat.postMessage", 2))[-1]
     assert dm.params["channel"] == "URAJ"
     assert "declined by Kim Admin" in dm.params["text"]
@@ -291,3 +299,92 @@ async def test_what_people_read_in_the_shop_is_never_markup(slack: SlackHarness)
     assert '"type": "mrkdwn"' in text_objects  # the header only
     for block in shop["blocks"][1:]:
         assert block["text"]["type"] == "plain_text"
+
+
+async def test_every_admins_copy_of_an_approval_request_shows_the_decision(
+    slack: SlackHarness,
+) -> None:
+    """Ana and Bo are each asked in a DM; once Ana approves from hers, Bo's copy loses its
+    buttons too, and so does every copy after a decision typed in chat."""
+    await seed(slack, raj=40)
+    for who in ("UANA", "UBO"):
+        await change_admins(slack.app.services, ws(), OPERATOR, True, MemberRef(who))
+    await slack.slack.command("redeem book", user="URAJ")
+    asks = await slack.fake.wait_for("chat.postMessage", 2)
+    assert {a.params["channel"] for a in asks} == {"UANA", "UBO"}
+    posted = {a.params["channel"]: a.answer for a in asks}
+    assert posted["UANA"] is not None and posted["UBO"] is not None
+    redemption = buttons(asks[0].params)["approve_redemption"]
+
+    await slack.slack.interaction(
+        click(
+            slack,
+            "approve_redemption",
+            redemption,
+            user="UANA",
+            channel=posted["UANA"]["channel"],
+            message_ts=posted["UANA"]["ts"],
+        )
+    )
+    updates = await slack.fake.wait_for("chat.update", 2)
+    assert sorted((u.params["channel"], u.params["ts"]) for u in updates) == sorted(
+        (p["channel"], p["ts"]) for p in (posted["UANA"], posted["UBO"])
+    )
+    assert {u.params["channel"] for u in updates} == {"DANA", "DBO"}  # Slack's DM channels
+    for update in updates:
+        assert buttons(update.params) == {}
+        assert "fulfilled" in everything(update) and "by Ana Lima" in everything(update)
+    dm = (await slack.fake.wait_for("chat.postMessage", 3))[-1]
+    assert dm.params["channel"] == "URAJ" and "approved by Ana Lima" in dm.params["text"]
+
+    # A decision typed in chat updates the copies just the same.
+    await slack.slack.command("redeem book", user="URAJ")
+    second = (await slack.fake.wait_for("chat.postMessage", 5))[3:5]
+    await slack.slack.command(
+        f"admin reject {buttons(second[0].params)['reject_redemption']} out of budget",
+        user="UBO",
+    )
+    updates = (await slack.fake.wait_for("chat.update", 4))[2:]
+    assert sorted(u.params["ts"] for u in updates) == sorted(
+        str(c.answer["ts"]) for c in second if c.answer
+    )
+    assert all("rejected" in everything(u) and buttons(u.params) == {} for u in updates)
+    assert await scalar(slack.app, "SELECT count(*) FROM approval_messages") == 4
+
+
+def valid_block_kit(payload: dict[str, Any]) -> None:
+    """Slack's own limits, as slack_sdk's models check them: at most 50 blocks, 3000
+    characters of text, 75 on a button, 100 and 300 in a confirmation."""
+    blocks = payload["blocks"]
+    assert len(blocks) <= 50
+    assert len(payload["text"]) <= 3000
+    for raw in blocks:
+        block = Block.parse(raw)
+        assert block is not None
+        block.validate_json()
+        for raw_element in [raw.get("accessory"), *(raw.get("elements") or [])]:
+            if raw_element and raw_element.get("type") != "plain_text":
+                element = BlockElement.parse(raw_element)
+                assert element is not None
+                element.validate_json()
+                if raw_element.get("confirm"):
+                    ConfirmObject.parse(raw_element["confirm"]).validate_json()
+
+
+async def test_a_long_shop_comes_in_pages_within_slacks_limits(slack: SlackHarness) -> None:
+    names = await worst_case_catalog(slack.app, ws())
+    await adjust_points(
+        slack.app.services, ws(), OPERATOR, MemberRef("URAJ"), 10_000, "rich", "seed"
+    )  # every reward affordable: every Redeem button shown
+    seen: list[str] = []
+    for page in (1, 2, 3):
+        await slack.slack.command(f"shop {page}" if page > 1 else "shop", user="URAJ")
+        shop = (await slack.fake.wait_for("response_url", page))[-1].params
+        valid_block_kit(shop)
+        assert f"page {page} of 3" in shop["text"]
+        seen += [b["text"]["text"] for b in shop["blocks"] if b.get("accessory", {}).get("value")]
+        if page < 3:
+            assert f"`/kudos shop {page + 1}`" in json.dumps(shop["blocks"][-1], ensure_ascii=False)
+    assert len(seen) == len(names) and all(
+        name in line for name, line in zip(names, seen, strict=True)
+    ), "every reward shows once, in catalog order"

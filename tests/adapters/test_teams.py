@@ -3,8 +3,11 @@ a local server playing the Bot Framework connector at the activity's serviceUrl.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
+
+import pytest
 
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.admins import change_admins
@@ -245,3 +248,19 @@ async def test_schedules_from_teams_chat_need_someone_on_the_admin_list(
         "naming one, e.g. `admin schedule add weekly fri 16:00`."
     )
     assert await snapshot(teams.app, requests=False) == before
+
+
+async def test_the_first_activity_from_a_tenant_logs_its_id_and_the_sender_once(
+    teams: TeamsHarness, caplog: pytest.LogCaptureFixture
+) -> None:
+    """docs/teams.md sends operators to the log for the tenant id and the first admin's id."""
+    caplog.set_level(logging.INFO, logger="kudos.teams")
+    await teams.send(activity(teams.connector.url, "balance", channel=False))
+    await teams.send(activity(teams.connector.url, "help", channel=False, sender=RAJ))
+    await teams.send(activity(teams.connector.url, "balance", tenant="other-tenant", sender=BO))
+    await teams.connector.wait_for(3)
+    firsts = [r.getMessage() for r in caplog.records if "first request" in r.getMessage()]
+    assert firsts == [
+        f"first request from Teams tenant {TENANT} (from Ana Lima, {ANA['id']})",
+        f"first request from Teams tenant other-tenant (from Bo Chen, {BO['id']})",
+    ]

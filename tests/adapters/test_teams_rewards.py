@@ -3,6 +3,7 @@ admin list, and the member told of the decision, all through the real Bot Framew
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -15,7 +16,7 @@ from bot.services.rewards import adjust_points
 from tests.adapters.conftest import TeamsHarness
 from tests.fakes.bot_connector import Sent
 from tests.fakes.teams_sender import ANA, BO, RAJ, TENANT, activity
-from tests.support import OPERATOR, scalar, snapshot
+from tests.support import OPERATOR, scalar, snapshot, worst_case_catalog
 
 WS = WorkspaceRef("teams", TENANT)
 
@@ -123,3 +124,93 @@ async def test_a_reject_from_the_card_refunds_and_a_non_admin_is_refused(
     assert "Out of budget this quarter" in str(told.card)
     assert await earned(teams, RAJ) == 30
     assert await verify_ledger(teams.app.services) == []
+
+
+async def test_every_admins_approval_card_is_replaced_by_the_decision(
+    teams: TeamsHarness,
+) -> None:
+    """Ana and Bo each get the card in their personal chat; once Ana approves from hers, both
+    cards are updated in place and no Approve / Reject button is left. A decision typed in chat
+    updates the cards just the same."""
+    await ana_admin_raj_30_points_and_a_book(teams)
+    await adjust_points(
+        teams.app.services, WS, OPERATOR, MemberRef(RAJ["id"]), 10, "more", uuid.uuid4().hex
+    )
+    await change_admins(teams.app.services, WS, OPERATOR, True, MemberRef(BO["id"], "Bo Chen"))
+    await personal(teams, ANA, "help")
+    await personal(teams, BO, "help")
+    await personal(teams, RAJ, "redeem book")
+    sent = await next_sent(teams, 5)
+    approvals = [s for s in sent if "redeemed Book" in str(s.card)]
+    ana_card, bo_card = (
+        next(s for s in approvals if s.conversation.startswith(f"a:1{who['id']}-"))
+        for who in (ANA, BO)
+    )
+    assert len(approvals) == 2 and ana_card.id != bo_card.id
+    approve = next(d for d in submits(ana_card.card) if d["approve"] is True)
+
+    await personal(teams, ANA, value=approve)
+    updated = await teams.connector.wait_for_updates(2)
+    assert sorted((u.conversation, u.reply_to) for u in updated) == sorted(
+        (s.conversation, s.id) for s in approvals
+    )
+    for update in updated:
+        card = Sent(update.conversation, None, update.activity).card
+        assert card is not None and submits(card) == []
+        assert "fulfilled" in str(card) and "by Ana Lima" in str(card)
+
+    await personal(teams, RAJ, "redeem book")
+    sent = await next_sent(teams, 10)
+    second = [s for s in sent[7:] if "redeemed Book" in str(s.card)]
+    assert len(second) == 2
+    reject = next(d for d in submits(second[0].card) if d["approve"] is False)
+    await personal(teams, BO, f"admin reject {reject['redemption']} out of budget")
+    updated = (await teams.connector.wait_for_updates(4))[2:]
+    assert sorted(u.reply_to or "" for u in updated) == sorted(s.id for s in second)
+    assert all("rejected" in str(u.activity) for u in updated)
+
+
+def shop_items(card: dict[str, Any] | None) -> list[str]:
+    """The first line of every reward on a shop card (number, name, cost, stock)."""
+    assert card is not None
+    return [
+        node["items"][0]["inlines"][0]["text"]
+        for node in card["body"]
+        if node.get("type") == "Container"
+    ]
+
+
+async def test_a_long_shop_comes_in_pages_each_well_inside_what_teams_accepts(
+    teams: TeamsHarness,
+) -> None:
+    """45 rewards with 80-character names and 500-character descriptions (ASCII, CJK and
+    emoji) were one 83+ KB card, which Teams refuses (413 over 40 KB, counted as UTF-16)."""
+    names = await worst_case_catalog(teams.app, WS)
+    await adjust_points(
+        teams.app.services, WS, OPERATOR, MemberRef(RAJ["id"]), 10_000, "rich", "seed"
+    )  # every reward affordable: every Redeem button shown
+    await personal(teams, RAJ, "shop")
+    seen: list[str] = []
+    pages = 0
+    while True:
+        pages += 1
+        shop = (await next_sent(teams, pages))[-1]
+        utf16 = len(json.dumps(shop.activity, ensure_ascii=False).encode("utf-16-le"))
+        assert shop.size < 28 * 1024 and utf16 < 28 * 1024, (pages, shop.size, utf16)
+        on_page = shop_items(shop.card)
+        assert on_page and f"page {pages} of" in str(shop.card)
+        seen += on_page
+        more = [d for d in submits(shop.card) if d == {"action": "shop_page", "page": pages + 1}]
+        if not more:
+            break
+        await personal(teams, RAJ, value=more[0])
+    assert pages > 1
+    assert len(seen) == len(names) and all(
+        name in line for name, line in zip(names, seen, strict=True)
+    ), "every reward shows once, in catalog order"
+
+    await personal(teams, RAJ, "shop 999")  # past the end: the last page
+    last = (await next_sent(teams, pages + 1))[-1]
+    assert shop_items(last.card) == on_page
+    back = next(d for d in submits(last.card) if d.get("action") == "shop_page")
+    assert back == {"action": "shop_page", "page": pages - 1}

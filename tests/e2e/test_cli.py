@@ -24,6 +24,7 @@ from bot.config import Settings
 from bot.domain.model import WorkspaceRef
 from bot.services.workspaces import open_workspace
 from tests.adapters.conftest import people
+from tests.adapters.test_teams_manifest import schema_errors
 from tests.fakes.bot_connector import FakeConnector
 from tests.fakes.slack_api import FakeSlack, token_for
 from tests.fakes.slack_sender import SIGNING_SECRET, SlackSender
@@ -524,6 +525,8 @@ def test_teams_package_writes_the_app_zip(tmp_path: Path) -> None:
         "https://kudos.example.com/",
         "--out",
         str(out),
+        "--developer-name",
+        "Acme",
         url=f"sqlite:///{tmp_path}/k.db",
     )
     assert done.returncode == 0, done.stderr
@@ -537,6 +540,9 @@ def test_teams_package_writes_the_app_zip(tmp_path: Path) -> None:
     assert manifest["id"] == app_id and manifest["bots"][0]["botId"] == app_id
     assert manifest["validDomains"] == ["kudos.example.com"]
     assert "{{" not in json.dumps(manifest)
+    assert manifest["developer"]["name"] == "Acme"
+    assert manifest["developer"]["privacyUrl"] == "https://kudos.example.com/privacy"
+    assert schema_errors(manifest) == []
     assert sizes == {"color.png": (192, 192), "outline.png": (32, 32)}
 
 

@@ -1,5 +1,5 @@
 """A local HTTP server playing the Bot Framework connector at an activity's `serviceUrl`: it
-records the bot's replies and answers member lookups."""
+records the bot's replies and its updates of earlier activities, and answers member lookups."""
 
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ class Sent:
     reply_to: str | None
     activity: dict[str, Any]
     authorization: str | None = None
+    id: str = ""
+    """The id the connector gave the activity (what the bot can later update it by)."""
+    size: int = 0
+    """Bytes of the request body, as the bot sent it."""
 
     @property
     def text(self) -> str:
@@ -34,6 +38,8 @@ class Sent:
 class FakeConnector:
     def __init__(self) -> None:
         self.sent: list[Sent] = []
+        self.updated: list[Sent] = []
+        """PUTs of an activity the bot posted before (`reply_to` holds the activity's id)."""
         self.members: list[dict[str, Any]] = []
         self.delay = 0.0
         """Seconds each reply waits before it is answered."""
@@ -48,6 +54,7 @@ class FakeConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conv}/activities/{reply_to}", self._activity)
         app.router.add_post("/v3/conversations/{conv}/activities", self._activity)
+        app.router.add_put("/v3/conversations/{conv}/activities/{activity_id}", self._update)
         app.router.add_get("/v3/conversations/{conv}/pagedmembers", self._members)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -62,10 +69,12 @@ class FakeConnector:
             await self._runner.cleanup()
 
     async def _activity(self, request: web.Request) -> web.Response:
-        body = json.loads(await request.read())
+        raw = await request.read()
+        body = json.loads(raw)
         await asyncio.sleep(self.delay)
         if self.status != 200:
             return web.json_response({"error": {"code": "Unavailable"}}, status=self.status)
+        activity_id = f"reply-{next(self._ids)}"
         async with self._changed:
             self.sent.append(
                 Sent(
@@ -73,10 +82,26 @@ class FakeConnector:
                     request.match_info.get("reply_to"),
                     body,
                     request.headers.get("Authorization"),
+                    activity_id,
+                    len(raw),
                 )
             )
             self._changed.notify_all()
-        return web.json_response({"id": f"reply-{next(self._ids)}"})
+        return web.json_response({"id": activity_id})
+
+    async def _update(self, request: web.Request) -> web.Response:
+        body = json.loads(await request.read())
+        async with self._changed:
+            self.updated.append(
+                Sent(
+                    request.match_info["conv"],
+                    request.match_info["activity_id"],
+                    body,
+                    request.headers.get("Authorization"),
+                )
+            )
+            self._changed.notify_all()
+        return web.json_response({"id": request.match_info["activity_id"]})
 
     async def _members(self, request: web.Request) -> web.Response:
         return web.json_response({"members": self.members})
@@ -85,3 +110,10 @@ class FakeConnector:
         async with self._changed:
             await asyncio.wait_for(self._changed.wait_for(lambda: len(self.sent) >= count), within)
         return self.sent
+
+    async def wait_for_updates(self, count: int, within: float = 10) -> list[Sent]:
+        async with self._changed:
+            await asyncio.wait_for(
+                self._changed.wait_for(lambda: len(self.updated) >= count), within
+            )
+        return self.updated

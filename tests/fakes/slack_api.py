@@ -22,6 +22,8 @@ class Call:
     method: str
     params: dict[str, Any]
     token: str | None
+    answer: dict[str, Any] | None = None
+    """What the fake answered (e.g. the `channel` and `ts` of a posted message)."""
 
 
 @dataclass
@@ -187,7 +189,8 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=status, headers=headers
             )
-        await self._record(Call(method, params, token))
+        call = Call(method, params, token)
+        await self._record(call)
         if self.gate is not None:
             await self.gate.wait()
         if method == "oauth.v2.access":
@@ -199,7 +202,8 @@ class FakeSlack:
         team = self._team_of(token)
         if team is None:
             return web.json_response({"ok": False, "error": "invalid_auth"})
-        return web.json_response(self._answer(method, params, team))
+        call.answer = self._answer(method, params, team)
+        return web.json_response(call.answer)
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, then relay envelopes the test sends; record the acks."""
@@ -275,7 +279,10 @@ class FakeSlack:
             return {"ok": True, "channels": listed, "response_metadata": {"next_cursor": ""}}
         if method in {"chat.postMessage", "chat.postEphemeral"}:
             ts = f"{int(time.time())}.{next(self._ts):06d}"
-            return {"ok": True, "channel": params.get("channel"), "ts": ts, "message_ts": ts}
+            channel = str(params.get("channel") or "")
+            if method == "chat.postMessage" and channel[:1] in {"U", "W"}:
+                channel = "D" + channel[1:]  # a message to a user lands in their DM channel
+            return {"ok": True, "channel": channel, "ts": ts, "message_ts": ts}
         if method == "chat.update":
             return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
         if method in {"views.publish", "views.open"}:

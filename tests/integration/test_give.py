@@ -8,7 +8,9 @@ import pytest
 
 from bot.bootstrap import App
 from bot.domain import errors
+from bot.domain.model import WorkspaceRef
 from bot.services.ledger import verify_ledger
+from bot.services.members import member_names
 from bot.services.queries import show_balance
 from tests.support import WS, configure, give, person, scalar, snapshot
 
@@ -164,3 +166,11 @@ async def test_concurrent_gives_through_two_engines_on_one_database(
     finally:
         for a in apps:
             await a.close()
+
+
+async def test_member_names_are_the_workspaces_people_alphabetically(app: App) -> None:
+    """What `kudos chat` completes after `@`."""
+    assert await member_names(app.services, WS) == []
+    await give(app, "zoe", "ana", "bob")
+    await give(app, "yan", "xia", workspace=WorkspaceRef("console", "globex", "Globex"))
+    assert await member_names(app.services, WS) == ["Ana", "Bob", "Zoe"]

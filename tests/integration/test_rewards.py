@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.domain import errors
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.admins import change_admins, read_audit, show_admins
+from bot.services.approvals import approval_messages, remember_approval_message
 from bot.services.catalog import add_item, edit_item, import_items, remove_item, show_catalog
 from bot.services.export import export_rows
 from bot.services.ledger import verify_ledger
@@ -663,3 +664,24 @@ async def test_verify_notices_escrow_that_disagrees_with_pending_redemptions(app
 
     assert [d.detail for d in drifts] == ["escrow vs pending redemptions"]
     assert (drifts[0].cached, drifts[0].computed) == (10, 0)
+
+
+async def test_copies_of_an_approval_request_are_remembered_once_and_per_workspace(
+    app: App,
+) -> None:
+    await earn(app, "raj", 30)
+    await item(app)
+    redemption = (await buy(app, "raj")).redemption.id
+    for conversation, message in [("D1", "1.000100"), ("D2", "1.000200"), ("D1", "1.000100")]:
+        await remember_approval_message(app.services, WS, redemption, conversation, message)
+    assert await approval_messages(app.services, WS, redemption) == [
+        ("D1", "1.000100"),
+        ("D2", "1.000200"),
+    ]
+
+    other = WorkspaceRef("console", "globex", "Globex")
+    await give(app, "zoe", "yan", workspace=other)  # the other workspace exists
+    before = await snapshot(app)
+    await remember_approval_message(app.services, other, redemption, "D9", "9.000900")
+    assert await snapshot(app) == before, "a redemption of another workspace is not its to note"
+    assert await approval_messages(app.services, other, redemption) == []

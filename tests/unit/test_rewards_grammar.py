@@ -32,6 +32,9 @@ U1 = Mention(user_id="U1")
     [
         ("shop", Shop()),
         ("/kudos rewards", Shop()),
+        ("shop 2", Shop(2)),
+        ("shop page 3", Shop(3)),
+        ("rewards ２", Shop(2)),
         ("redeem Book voucher", Redeem("Book voucher")),
         ('redeem "Book voucher"', Redeem("Book voucher")),
         ("redeem #3", Redeem("#3")),
@@ -127,6 +130,11 @@ def test_a_schedule_goes_to_one_channel(text: str) -> None:
     ("text", "fragment"),
     [
         ("redeem", "Say what to redeem"),
+        ("shop 0", "`shop 2`"),
+        ("shop two", "`shop 2`"),
+        ("shop 2 3", "`shop 2`"),
+        ("shop page", "`shop 2`"),
+        ("shop -1", "`shop 2`"),
         ("admin catalog sell Book", "admin catalog add"),
         ("admin catalog edit Book", "admin catalog add"),
         ("admin catalog remove Book cost=3", "admin catalog add"),

@@ -206,6 +206,29 @@ def create_slack_bot(
             await next()
             return None
 
+    first_seen: set[str] = set()
+
+    @app.middleware
+    async def first_contact(
+        context: AsyncBoltContext, body: dict[str, Any], next: Callable[[], Awaitable[None]]
+    ) -> None:
+        """Log each workspace's id once per process, on its first request: operators need it
+        (`--workspace T…`) and Slack shows it nowhere obvious. The name is the one an OAuth
+        install knows, else the workspace's domain when the request carries it."""
+        team_id = context.team_id
+        if team_id and team_id not in first_seen:
+            first_seen.add(team_id)
+            team = body.get("team")
+            name = (
+                (context.authorize_result.team if context.authorize_result else None)
+                or body.get("team_domain")
+                or (team.get("domain") if isinstance(team, dict) else None)
+            )
+            log.info(
+                "first request from Slack workspace %s%s", team_id, f" ({name})" if name else ""
+            )
+        await next()
+
     @app.error
     async def on_error(error: Exception, body: dict[str, Any]) -> None:
         metrics.ERRORS.labels(refs.PLATFORM).inc()
@@ -217,6 +240,7 @@ def create_slack_bot(
         token_for,
         lambda ws: show_settings(services, ws),
         lambda token: web_client(config.api_url, session, token),
+        services,
     )
     http = SlackEndpoint(app, config.signing_secret) if config.signing_secret else None
     return SlackBot(app, runtime, SlackInbox(runtime), sender, http, config, session)

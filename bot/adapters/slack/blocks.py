@@ -18,6 +18,8 @@ from bot.adapters.plain import (
     history_lines,
     item_line,
     joined,
+    more_pages,
+    paged,
     points,
     redeemed_text,
     redemption_line,
@@ -25,6 +27,8 @@ from bot.adapters.plain import (
     request_text,
     schedules_text,
     settings_text,
+    shop_heading,
+    split,
 )
 from bot.adapters.slack.text import escape
 from bot.domain.badges import BADGES, label
@@ -68,7 +72,8 @@ REDEEM_ACTION = "redeem_item"
 APPROVE_ACTION = "approve_redemption"
 REJECT_ACTION = "reject_redemption"
 REJECT_CALLBACK = "reject_redemption_modal"
-SHOP_LIMIT = 40  # a message holds at most 50 blocks
+SHOP_PAGE = 20
+"""Rewards per shop message: with the heading and the footer, well inside Slack's 50 blocks."""
 
 
 def mention(user_id: str, fallback: str) -> str:
@@ -555,8 +560,12 @@ def shop(result: ShopShown) -> dict[str, Any]:
             "The shop is empty for now. Admins add rewards with "
             "`/kudos admin catalog add Book voucher cost=200`."
         )
-    blocks: Blocks = [_section(f"*🎁 Rewards* · you have *{points(result.earned)}* to spend")]
-    for item in result.items[:SHOP_LIMIT]:
+    items, page, pages = paged(split(result.items, SHOP_PAGE), result.page)
+    heading = f"*🎁 Rewards* · you have *{points(result.earned)}* to spend"
+    if pages > 1:
+        heading += f" · page {page} of {pages}"
+    blocks: Blocks = [_section(heading)]
+    for item in items:
         section: dict[str, Any] = {"type": "section", "text": plain(item_line(item))}
         if item.description:
             section["text"] = plain(f"{item_line(item)}\n{cap(item.description, 300)}")
@@ -574,11 +583,10 @@ def shop(result: ShopShown) -> dict[str, Any]:
                 },
             }
         blocks.append(section)
-    if len(result.items) > SHOP_LIMIT:
-        blocks.append(
-            _context_plain(f"…and {len(result.items) - SHOP_LIMIT} more: `/kudos redeem <name>`.")
-        )
-    return message(f"Rewards: you have {points(result.earned)} to spend", blocks)
+    more = more_pages(page, pages, "/kudos shop")
+    if more:
+        blocks.append(_context_plain(more))
+    return message(shop_heading(result, page, pages), blocks)
 
 
 def approval_request(redeemed: Redeemed) -> dict[str, Any]:

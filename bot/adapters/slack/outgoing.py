@@ -9,6 +9,8 @@ from bot.adapters.slack.refs import PLATFORM
 from bot.services.delivery import Outgoing
 
 RESPONSE_URL = "response_url"
+FALLBACK_CHANNEL = "fallback_channel"
+"""In a message's payload: where to post it instead if the bot cannot post in its channel."""
 
 
 def post(

@@ -11,11 +11,13 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_client import AsyncSlackResponse, AsyncWebClient
 
 from bot.adapters.slack import blocks
-from bot.adapters.slack.outgoing import RESPONSE_URL, post
+from bot.adapters.slack.outgoing import FALLBACK_CHANNEL, RESPONSE_URL, post, update
 from bot.domain.model import WorkspaceRef, WorkspaceSettings
+from bot.services.approvals import approval_messages, remember_approval_message
+from bot.services.context import ServiceContext
 from bot.services.delivery import Event, OutboxItem, Outgoing, SendFailed
 from bot.services.results import (
     KudosGiven,
@@ -55,6 +57,9 @@ PERMANENT_ERRORS = frozenset(
 )
 _FALLBACK_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 RESPONSE_TIMEOUT = aiohttp.ClientTimeout(total=10)
+APPROVAL_OF = "approval_of"
+"""In an approval request's payload: the redemption, so the copy is remembered once sent (and
+updated with the decision later)."""
 
 
 class SlackSender:
@@ -66,10 +71,12 @@ class SlackSender:
         session: aiohttp.ClientSession,
         token_for: TokenLookup,
         settings_for: SettingsLookup,
-        make_retrying_client: ClientFactory | None = None,
+        make_retrying_client: ClientFactory,
+        services: ServiceContext,
     ) -> None:
         self.make_client = make_client
-        self.make_retrying_client = make_retrying_client or make_client
+        self.make_retrying_client = make_retrying_client
+        self.services = services
         self.session = session
         self.token_for = token_for
         self.settings_for = settings_for
@@ -92,23 +99,31 @@ class SlackSender:
             await self._respond(item.payload["url"], item.payload["body"])
             return
         args = dict(item.payload)
-        fallback = args.pop("fallback_channel", None)
+        fallback = args.pop(FALLBACK_CHANNEL, None)
+        approval = args.pop(APPROVAL_OF, None)
         client = self._client(await self._token(item.workspace))
         try:
-            await client.api_call(item.method, json=args)
+            posted = await client.api_call(item.method, json=args)
         except SlackApiError as exc:
             error = str(exc.response.get("error") or exc.response.status_code)
-            if fallback and error in _FALLBACK_ERRORS:
-                log.info(
-                    "could not post in %s (%s); posting to %s", args["channel"], error, fallback
-                )
-                await self._call(client, item.method, {**args, "channel": fallback})
-                return
-            raise _failure(exc) from None
+            if not (fallback and error in _FALLBACK_ERRORS):
+                raise _failure(exc) from None
+            log.info("could not post in %s (%s); posting to %s", args["channel"], error, fallback)
+            posted = await self._call(client, item.method, {**args, "channel": fallback})
+        if approval is not None and posted.get("channel") and posted.get("ts"):
+            await remember_approval_message(
+                self.services,
+                item.workspace_ref,
+                int(approval),
+                str(posted["channel"]),
+                str(posted["ts"]),
+            )
 
-    async def _call(self, client: AsyncWebClient, method: str, args: dict[str, Any]) -> None:
+    async def _call(
+        self, client: AsyncWebClient, method: str, args: dict[str, Any]
+    ) -> AsyncSlackResponse:
         try:
-            await client.api_call(method, json=args)
+            return await client.api_call(method, json=args)
         except SlackApiError as exc:
             raise _failure(exc) from None
 
@@ -141,8 +156,13 @@ class SlackSender:
             case Redeemed():
                 return await self._approval_requests(workspace, event)
             case RedemptionDecided():
+                outcome = blocks.decided(event)
+                copies = await approval_messages(self.services, workspace, event.redemption.id)
                 member = event.redemption.member_external_id
-                return [post(team, member, blocks.decision_dm(event))]
+                return [
+                    *(update(team, channel, ts, outcome) for channel, ts in copies),
+                    post(team, member, blocks.decision_dm(event)),
+                ]
         return []
 
     async def _approval_requests(
@@ -157,7 +177,7 @@ class SlackSender:
             log.warning(
                 "redemption #%s: no admin to ask in Slack team %s", redeemed.redemption.id, team
             )
-        payload = blocks.approval_request(redeemed)
+        payload = {**blocks.approval_request(redeemed), APPROVAL_OF: redeemed.redemption.id}
         return [post(team, target, payload) for target in targets]
 
     async def _workspace_admins(self, token: str) -> list[str]:

@@ -10,7 +10,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks, refs
-from bot.adapters.slack.outgoing import post
+from bot.adapters.slack.outgoing import FALLBACK_CHANNEL, post
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain import errors
 from bot.domain.commands import Give, Mention
@@ -54,7 +54,7 @@ def share(team_id: str, channel: str, giver: str, given: KudosGiven) -> Outgoing
         message.platform,
         message.workspace,
         message.method,
-        {**message.payload, "fallback_channel": giver},
+        {**message.payload, FALLBACK_CHANNEL: giver},
     )
 
 

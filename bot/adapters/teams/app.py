@@ -46,6 +46,7 @@ from bot.adapters.teams.tokens import (
     TokenRefused,
 )
 from bot.domain.model import WorkspaceRef
+from bot.services.approvals import approval_messages, remember_approval_message
 from bot.services.context import ServiceContext
 from bot.services.conversations import known_conversations
 from bot.services.delivery import Event, Incoming, OutboxItem, Outgoing, SendFailed
@@ -58,6 +59,8 @@ from bot.services.results import (
 from bot.services.settings import show_settings
 
 log = logging.getLogger("kudos.teams")
+APPROVAL_OF = "approval_of"
+"""In an approval request's payload: the redemption, so the copy is remembered once sent."""
 Recorder = Callable[[Incoming], Awaitable[bool]]
 
 
@@ -101,8 +104,8 @@ class TeamsSender:
         try:
             if item.method == UPDATE:
                 await self.teams.update(reference, activity)
-            else:
-                await self.teams.deliver(reference, activity)
+                return
+            posted = await self.teams.deliver(reference, activity)
         except Exception as exc:
             reason = connector_failure(exc)
             if reason is None:
@@ -110,6 +113,15 @@ class TeamsSender:
             raise _failure(
                 exc, f"Teams reply to {reference.service_url} failed: {reason}"
             ) from None
+        approval = item.payload.get(APPROVAL_OF)
+        if approval is not None and posted:
+            await remember_approval_message(
+                self.teams.services,
+                item.workspace_ref,
+                int(approval),
+                str(reference.conversation.id),
+                posted,
+            )
 
     async def expand(self, workspace: WorkspaceRef, event: Event) -> Sequence[Outgoing]:
         match event:
@@ -128,13 +140,33 @@ class TeamsSender:
                 return await self._approval_requests(workspace, event)
             case RedemptionDecided():
                 member = event.redemption.member_external_id
-                found = await self._to(
+                told = await self._to(
                     workspace,
                     lambda c: _personal_chat_of(c) == member,
                     cards.card([cards.plain(decision_text(event))]),
                 )
-                return found[:1]
+                return [*await self._decided_copies(workspace, event), *told[:1]]
         return []
+
+    async def _decided_copies(
+        self, workspace: WorkspaceRef, decided: RedemptionDecided
+    ) -> list[Outgoing]:
+        """Every posted copy of the approval request, its buttons replaced by the outcome."""
+        copies = await approval_messages(self.teams.services, workspace, decided.redemption.id)
+        if not copies:
+            return []
+        references = {c[0]: c[2] for c in await known_conversations(self.teams.services, workspace)}
+        outcome = cards.decided_card(decided)
+        updates = []
+        for conversation_id, activity_id in copies:
+            if conversation_id not in references:
+                continue  # the bot was removed from there since
+            ref = ConversationReference().deserialize(references[conversation_id])
+            message = MessageFactory.attachment(CardFactory.adaptive_card(outcome))
+            TurnContext.apply_conversation_reference(message, ref)
+            message.id = activity_id
+            updates.append(reply(workspace.external_id, ref, message, UPDATE))
+        return updates
 
     async def _to(
         self,
@@ -163,7 +195,15 @@ class TeamsSender:
                 redeemed.redemption.id,
                 workspace.external_id,
             )
-        return found
+        return [  # each copy is remembered once sent, to show the decision later
+            Outgoing(
+                o.platform,
+                o.workspace,
+                o.method,
+                {**o.payload, APPROVAL_OF: redeemed.redemption.id},
+            )
+            for o in found
+        ]
 
     async def scheduled_post(
         self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
@@ -302,22 +342,27 @@ class TeamsBot:
             await self.record(delivery(activity, body))
         return Response(status_code=201)
 
-    async def post(self, reference: dict[str, Any], card: dict[str, Any]) -> None:
-        """Post a card into a remembered conversation (proactively), now."""
+    async def post(self, reference: dict[str, Any], card: dict[str, Any]) -> str | None:
+        """Post a card into a remembered conversation (proactively), now; the new activity's
+        id."""
         ref = ConversationReference().deserialize(reference)
         message = MessageFactory.attachment(CardFactory.adaptive_card(card))
         TurnContext.apply_conversation_reference(message, ref)
-        await self.deliver(ref, message)
+        return await self.deliver(ref, message)
 
-    async def deliver(self, reference: ConversationReference, activity: Activity) -> None:
+    async def deliver(self, reference: ConversationReference, activity: Activity) -> str | None:
         """Send an activity whose conversation (and, for a reply, the activity it answers)
         the reference gives: straight to the conversation, not as a reply to the continuation
-        activity, which is what TurnContext.send_activity would make it."""
+        activity, which is what TurnContext.send_activity would make it. The sent activity's
+        id, when the connector gives one."""
+        posted: list[str | None] = []
 
         async def send(turn_context: TurnContext) -> None:
-            await self.adapter.send_activities(turn_context, [activity])
+            responses = await self.adapter.send_activities(turn_context, [activity])
+            posted.extend(getattr(r, "id", None) for r in responses or [])
 
         await self._continue(reference, send)
+        return posted[0] if posted else None
 
     async def update(self, reference: ConversationReference, activity: Activity) -> None:
         """Replace an activity the bot sent (a card whose buttons are spent)."""

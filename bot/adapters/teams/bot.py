@@ -16,7 +16,7 @@ from bot import metrics
 from bot.adapters.teams import cards
 from bot.adapters.teams.text import TeamsMention, is_bot_id, mentions_of, safe, to_grammar
 from bot.domain import errors
-from bot.domain.commands import AdminDecide, Command, Give, Mention, Redeem
+from bot.domain.commands import AdminDecide, Command, Give, Mention, Redeem, Shop
 from bot.domain.errors import KudosError
 from bot.domain.grammar import parse_command
 from bot.domain.model import MemberRef, WorkspaceRef
@@ -97,6 +97,23 @@ class KudosTeamsBot(TeamsActivityHandler):
         self.default_services = services
         self._names: dict[str, tuple[float, dict[str, list[MemberRef]]]] = {}
         self._remembered: set[tuple[str, str]] = set()
+        self._tenants_seen: set[str] = set()
+
+    async def on_turn(self, turn_context: TurnContext) -> None:
+        """Log each tenant's id once per process, on its first activity, with who sent it:
+        operators need both to add the first admin (docs/teams.md)."""
+        activity = turn_context.activity
+        tenant = tenant_of(activity)
+        if tenant not in self._tenants_seen:
+            self._tenants_seen.add(tenant)
+            sender = activity.from_property
+            log.info(
+                "first request from Teams tenant %s (from %s, %s)",
+                tenant,
+                (sender.name if sender else None) or "someone unnamed",
+                (sender.id if sender else None) or "no user id",
+            )
+        await super().on_turn(turn_context)
 
     def services(self, turn_context: TurnContext) -> ServiceContext:
         """The services this turn runs with: the inbox worker's, or the process's own."""
@@ -174,6 +191,13 @@ class KudosTeamsBot(TeamsActivityHandler):
                 f"teams:{tenant_of(turn_context.activity)}:redeem:{user}:{card_id}:{item}", 200
             )
             await self._run(turn_context, Redeem(f"#{item}"), [], key)
+            return
+        if value.get("action") == cards.SHOP_ACTION:
+            page = str(value.get("page") or "")
+            if not page.isdecimal() or not 1 <= int(page) <= 9999:
+                raise errors.ParseError("That button is out of date; type `shop` again.")
+            shop = Shop(int(page))
+            await self._run(turn_context, shop, [], delivery_key(turn_context.activity))
             return
         if value.get("action") == cards.DECIDE_ACTION:
             redemption = str(value.get("redemption") or "")

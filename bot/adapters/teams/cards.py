@@ -3,6 +3,7 @@ Teams shows as plain text (no markdown, no links); only ids we resolved become m
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -15,8 +16,11 @@ from bot.adapters.plain import (
     history_lines,
     item_line,
     joined,
+    more_pages,
+    paged,
     points,
     redeemed_text,
+    redemption_line,
     redemptions_text,
     request_text,
     schedules_text,
@@ -25,6 +29,7 @@ from bot.adapters.plain import (
 from bot.adapters.teams.text import safe
 from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
+from bot.domain.rewards import FULFILLED, RewardItem
 from bot.services.results import (
     AdminDone,
     AdminsShown,
@@ -57,6 +62,24 @@ VERSION = "1.5"
 GIVE_ACTION = "give_kudos"
 REDEEM_ACTION = "redeem"
 DECIDE_ACTION = "decide_redemption"
+SHOP_ACTION = "shop_page"
+TEAMS_MESSAGE_LIMIT = 40 * 1024
+"""Teams refuses a bot message over 40 KB, counted as UTF-16 (413, MessageSizeTooBig)."""
+SHOP_ITEMS_BUDGET = 22 * 1024
+"""Bytes one shop card spends on its rewards, by `message_bytes`. With the heading, the page
+buttons and the activity around them, a shop message stays under 28 KB: well inside the limit,
+whatever script or emoji the descriptions are written in."""
+SHOP_PAGE_MAX = 10
+
+
+def message_bytes(payload: Any) -> int:
+    """The larger of a payload's two sizes: as Teams counts it (UTF-16) and as the connector
+    client sends it (JSON with non-ASCII escaped, so an emoji takes 12 bytes)."""
+    return max(
+        len(json.dumps(payload)), len(json.dumps(payload, ensure_ascii=False).encode("utf-16-le"))
+    )
+
+
 _PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "of all time"}
 
 
@@ -376,9 +399,51 @@ def render(result: Result) -> Card | str:
     raise AssertionError(f"unrendered result {result!r}")
 
 
+def _shop_item(item: RewardItem, card_id: str, affordable: bool) -> dict[str, Any]:
+    container: dict[str, Any] = {
+        "type": "Container",
+        "separator": True,
+        "items": [plain(item_line(item), weight="Bolder")]
+        + ([plain(item.description)] if item.description else []),
+    }
+    if affordable:
+        container["items"].append(
+            {
+                "type": "ActionSet",
+                "actions": [
+                    {
+                        "type": "Action.Submit",
+                        "title": f"Redeem for {points(item.cost)}",
+                        "data": {"action": REDEEM_ACTION, "item": item.id, "card_id": card_id},
+                    }
+                ],
+            }
+        )
+    return container
+
+
+def shop_pages(items: Sequence[RewardItem]) -> list[Sequence[RewardItem]]:
+    """The items in pages that each fit one card: at most SHOP_PAGE_MAX rewards and
+    SHOP_ITEMS_BUDGET bytes, counted as if every item had its Redeem button (so
+    the pages do not shift with the reader's points). Always at least one item per page.
+    SHOP_ITEMS_BUDGET is measured with `message_bytes`."""
+    pages: list[Sequence[RewardItem]] = []
+    current: list[RewardItem] = []
+    used = 0
+    for item in items:
+        size = message_bytes(_shop_item(item, "0" * 32, affordable=True))
+        if current and (used + size > SHOP_ITEMS_BUDGET or len(current) == SHOP_PAGE_MAX):
+            pages.append(current)
+            current, used = [], 0
+        current.append(item)
+        used += size
+    return [*pages, current] if current else pages or [()]
+
+
 def shop_card(result: ShopShown) -> Card:
-    """The rewards, each affordable one with a Redeem button. The card's id makes a double
-    click (or a re-sent submit) redeem once."""
+    """One page of the rewards, each affordable one with a Redeem button, and buttons to the
+    pages before and after. The card's id makes a double click (or a re-sent submit) redeem
+    once."""
     if not result.items:
         return card(
             [
@@ -388,33 +453,24 @@ def shop_card(result: ShopShown) -> Card:
                 )
             ]
         )
+    items, page, pages = paged(shop_pages(result.items), result.page)
     card_id = uuid.uuid4().hex
-    body: list[dict[str, Any]] = [
-        heading(f"🎁 Rewards · you have {points(result.earned)} to spend")
-    ]
-    for item in result.items[:40]:
+    title = f"🎁 Rewards · you have {points(result.earned)} to spend"
+    if pages > 1:
+        title += f" · page {page} of {pages}"
+    body: list[dict[str, Any]] = [heading(title)]
+    for item in items:
         affordable = item.cost <= result.earned and item.stock != 0
-        container: dict[str, Any] = {
-            "type": "Container",
-            "separator": True,
-            "items": [plain(item_line(item), weight="Bolder")]
-            + ([plain(item.description)] if item.description else []),
-        }
-        if affordable:
-            container["items"].append(
-                {
-                    "type": "ActionSet",
-                    "actions": [
-                        {
-                            "type": "Action.Submit",
-                            "title": f"Redeem for {points(item.cost)}",
-                            "data": {"action": REDEEM_ACTION, "item": item.id, "card_id": card_id},
-                        }
-                    ],
-                }
-            )
-        body.append(container)
-    return card(body)
+        body.append(_shop_item(item, card_id, affordable))
+    actions = [
+        {"type": "Action.Submit", "title": text, "data": {"action": SHOP_ACTION, "page": to}}
+        for text, to, shown in (
+            ("◀ Previous", page - 1, page > 1),
+            ("More rewards ▶", page + 1, more_pages(page, pages) is not None),
+        )
+        if shown
+    ]
+    return card(body, actions=actions or None)
 
 
 def approval_card(redeemed: Redeemed) -> Card:
@@ -446,3 +502,10 @@ def approval_card(redeemed: Redeemed) -> Card:
             },
         ],
     )
+
+
+def decided_card(result: RedemptionDecided) -> Card:
+    """The approval request once decided: the buttons give way to the outcome."""
+    r = result.redemption
+    mark = "✅" if r.status == FULFILLED else "↩"
+    return card([plain(f"{mark} {redemption_line(r, who=True)}")])

@@ -4,6 +4,7 @@ Every statement filters by workspace; none crosses workspaces.
 """
 
 from bot.store.repositories.admins import SqlAdminRepository, SqlAuditRepository
+from bot.store.repositories.approvals import SqlApprovalMessageRepository
 from bot.store.repositories.badges import SqlBadgeRepository
 from bot.store.repositories.catalog import SqlCatalogRepository
 from bot.store.repositories.conversations import SqlConversationRepository
@@ -19,6 +20,7 @@ from bot.store.repositories.workspaces import SqlWorkspaceRepository
 
 __all__ = [
     "SqlAdminRepository",
+    "SqlApprovalMessageRepository",
     "SqlAuditRepository",
     "SqlBadgeRepository",
     "SqlCatalogRepository",

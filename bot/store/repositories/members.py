@@ -144,6 +144,16 @@ class SqlMemberRepository(Repository):
     async def by_ids(self, workspace: Workspace, ids: Sequence[int]) -> dict[int, Member]:
         return {m.id: m for m in await self._select(_MEMBERS_BY_ID, workspace.id, list(ids))}
 
+    async def names(self, workspace: Workspace, limit: int) -> list[str]:
+        rows = await self.conn.execute(
+            select(MemberRow.display_name)
+            .where(MemberRow.workspace_id == workspace.id)
+            .where(MemberRow.is_active.is_(True), MemberRow.is_bot.is_(False))
+            .order_by(MemberRow.display_name)
+            .limit(limit)
+        )
+        return [r[0] for r in rows]
+
 
 def _differs(member: Member, ref: MemberRef) -> bool:
     return (
