@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
@@ -15,6 +16,7 @@ import bot
 from bot import metrics
 from bot.web.pages import privacy_page, terms_page
 
+HEALTH_TIMEOUT_SECONDS = 2.0
 Endpoint = Callable[[Request], Awaitable[Response]]
 MAX_BODY_BYTES = 1024 * 1024
 """Slack's largest payloads (a message with many blocks) stay well below this."""
@@ -155,11 +157,14 @@ def create_app(
         redoc_url=None,
     )
 
-    @app.get("/healthz", tags=["ops"])
+    @app.api_route("/healthz", methods=["GET", "HEAD"], tags=["ops"])
     async def healthz() -> JSONResponse:
-        """200 when the service and its database answer, 503 otherwise."""
+        """200 when the service and its database answer (within 2 seconds), 503 otherwise.
+        HEAD works too, for load balancers that check with it."""
         try:
-            await ping()
+            await asyncio.wait_for(ping(), HEALTH_TIMEOUT_SECONDS)
+        except TimeoutError:
+            return JSONResponse({"status": "unhealthy", "database": "no answer in time"}, 503)
         except Exception as exc:  # any database failure means "not healthy"
             return JSONResponse({"status": "unhealthy", "database": str(exc)[:200]}, 503)
         return JSONResponse({"status": "ok", "version": bot.__version__})

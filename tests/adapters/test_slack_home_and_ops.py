@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,6 +14,7 @@ import pytest
 from bot.bootstrap import build
 from bot.config import Settings
 from bot.services.schedules import add_schedule, run_due_posts, schedule_status
+from bot.web.app import HEALTH_TIMEOUT_SECONDS, create_app
 from bot.web.server import asgi_app
 from tests.adapters.conftest import SlackHarness
 from tests.adapters.slack_helpers import ws
@@ -78,8 +81,23 @@ async def test_with_slack_off_the_endpoint_says_so_and_health_still_answers(
             assert events.status_code == 404
             assert "not configured" in events.json()["error"]
             assert (await http.get("/healthz")).json()["status"] == "ok"
+            assert (await http.head("/healthz")).status_code == 200
     finally:
         await app.close()
+
+
+async def test_health_says_unhealthy_in_time_when_the_database_hangs(sqlite_url: str) -> None:
+    hung = asyncio.Event()
+
+    async def ping() -> None:
+        await hung.wait()  # a database that never answers
+
+    transport = httpx.ASGITransport(app=create_app(ping))
+    async with httpx.AsyncClient(transport=transport, base_url="http://kudos") as http:
+        started = time.perf_counter()
+        answer = await http.get("/healthz")
+    assert answer.status_code == 503 and answer.json()["status"] == "unhealthy"
+    assert time.perf_counter() - started < HEALTH_TIMEOUT_SECONDS + 1
 
 
 async def test_scheduled_leaderboards_go_to_the_slack_channel_and_failures_are_retried(
