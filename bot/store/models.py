@@ -363,7 +363,21 @@ class AuditRow(Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 
 
-class InboxRow(Base):
+class QueueColumns:
+    """What the inbox and the outbox share: a row's state and its claim."""
+
+    state: Mapped[str] = mapped_column(String(16))
+    """pending; then done or sent, or failed (given up after its attempts, or refused for
+    good)."""
+    attempts: Mapped[int] = mapped_column(Integer)
+    available_at: Mapped[datetime] = mapped_column(Timestamp)
+    """A pending row may be claimed from then on: the end of a lease, or of a back-off."""
+    lease_token: Mapped[str | None] = mapped_column(String(36))
+    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class InboxRow(QueueColumns, Base):
     """A chat request that was verified and acknowledged: recorded before the ack, finished by a
     worker in the same transaction as its effect. `delivery_key` makes a redelivery a no-op."""
 
@@ -387,18 +401,10 @@ class InboxRow(Base):
     delivery_key: Mapped[str] = mapped_column(String(255))
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(Timestamp)
-    state: Mapped[str] = mapped_column(String(16))
-    """pending, done (its effect committed with it) or failed (given up, the person told)."""
-    attempts: Mapped[int] = mapped_column(Integer)
-    available_at: Mapped[datetime] = mapped_column(Timestamp)
-    """A pending row may be claimed from then on: the end of a lease, or of a back-off."""
-    lease_token: Mapped[str | None] = mapped_column(String(36))
-    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
     outcome: Mapped[str | None] = mapped_column(String(32))
-    error: Mapped[str | None] = mapped_column(Text)
 
 
-class OutboxRow(Base):
+class OutboxRow(QueueColumns, Base):
     """Something the bot says, written in the transaction that decided it: a message ready to
     send, or an event (a kudos given, a redemption decided) for a platform to turn into
     messages. Sent by a deliverer with retries; nothing here lives only in memory."""
@@ -425,13 +431,6 @@ class OutboxRow(Base):
     group_key: Mapped[str | None] = mapped_column(String(255))
     """Messages of one group (one request's replies) are sent in order."""
     created_at: Mapped[datetime] = mapped_column(Timestamp)
-    state: Mapped[str] = mapped_column(String(16))
-    """pending, sent, or failed (given up after its attempts, or refused for good)."""
-    attempts: Mapped[int] = mapped_column(Integer)
-    available_at: Mapped[datetime] = mapped_column(Timestamp)
-    lease_token: Mapped[str | None] = mapped_column(String(36))
-    finished_at: Mapped[datetime | None] = mapped_column(Timestamp)
-    error: Mapped[str | None] = mapped_column(Text)
 
 
 # slack_sdk's OAuth stores read and write these tables (installations across workspaces, and the

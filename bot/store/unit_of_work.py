@@ -125,8 +125,7 @@ class SqlUnitOfWork(_Repositories):
         return self._conn
 
     def publish(self, workspace: WorkspaceRef, event: Event) -> None:
-        if workspace.platform not in self._silent:
-            self.events.append(Outgoing.event(workspace, event))
+        _publish(self.events, self._silent, workspace, event)
 
     async def commit(self) -> None:
         assert self._conn is not None
@@ -162,6 +161,13 @@ class SqlUnitOfWork(_Repositories):
                 lock.release()
 
 
+def _publish(
+    events: list[Outgoing], silent: Collection[str], workspace: WorkspaceRef, event: Event
+) -> None:
+    if workspace.platform not in silent:
+        events.append(Outgoing.event(workspace, event))
+
+
 class _SavepointUnit(_Repositories):
     """A unit of work inside a shared transaction: a savepoint, released by `commit()`, rolled
     back to if the block is left without it. Its events join the shared transaction's."""
@@ -178,8 +184,7 @@ class _SavepointUnit(_Repositories):
         return self
 
     def publish(self, workspace: WorkspaceRef, event: Event) -> None:
-        if workspace.platform not in self._outer._silent:
-            self.events.append(Outgoing.event(workspace, event))
+        _publish(self.events, self._outer._silent, workspace, event)
 
     async def commit(self) -> None:
         await self._savepoint.commit()

@@ -93,12 +93,14 @@ _COMPLETE_INBOX = _finish(InboxRow).values(
     finished_at=bindparam("p_now"),
     lease_token=None,
 )
-_RETRY_INBOX = _finish(InboxRow).values(
-    available_at=bindparam("p_at"), error=bindparam("p_error"), lease_token=None
-)
-_RETRY_OUTBOX = _finish(OutboxRow).values(
-    available_at=bindparam("p_at"), error=bindparam("p_error"), lease_token=None
-)
+
+
+def _retry(table: Any) -> Any:
+    return _finish(table).values(
+        available_at=bindparam("p_at"), error=bindparam("p_error"), lease_token=None
+    )
+
+
 _FINISH_OUTBOX = _finish(OutboxRow).values(
     state=bindparam("p_state"),
     error=bindparam("p_error"),
@@ -108,8 +110,63 @@ _FINISH_OUTBOX = _finish(OutboxRow).values(
 _INSERT_OUTBOX = insert(OutboxRow)
 
 
-class SqlInboxRepository(Repository):
+class _Queue(Repository):
+    """What the inbox and the outbox share: claims, back-off, the backlog, forgetting."""
+
+    table: Any
+    claims: dict[bool, Any]
+    retries: Any
+    created: Any
+    finished_state: str
+
+    async def _claim(
+        self, platforms: Sequence[str], now: datetime, until: datetime, limit: int
+    ) -> tuple[list[Any], str]:
+        """Lease up to `limit` due rows under a new token, oldest first."""
+        token = new_token()
+        rows = (
+            await self.conn.execute(
+                self.claims[self.is_postgres],
+                {
+                    "p_now": now,
+                    "p_platforms": list(platforms),
+                    "p_limit": limit,
+                    "p_token": token,
+                    "p_until": until,
+                },
+            )
+        ).all()
+        return sorted(rows, key=lambda r: r.id), token
+
+    async def retry_later(self, item: InboxItem | OutboxItem, at: datetime, error: str) -> bool:
+        result = await self.conn.execute(
+            self.retries,
+            {"p_id": item.id, "p_token": item.lease_token, "p_at": at, "p_error": error[:2000]},
+        )
+        return bool(result.rowcount)
+
+    async def backlog(self) -> tuple[int, datetime | None]:
+        statement = select(func.count(), func.min(self.created)).where(self.table.state == PENDING)
+        row = (await self.conn.execute(statement)).one()
+        return int(row[0]), utc(row[1]) if row[1] is not None else None
+
+    async def purge(self, before: datetime, limit: int) -> int:
+        old = (
+            select(self.table.id)
+            .where(self.table.finished_at < before)
+            .where(self.table.state == self.finished_state)
+            .limit(limit)
+            .scalar_subquery()
+        )
+        deleted = await self.conn.execute(delete(self.table).where(self.table.id.in_(old)))
+        return int(deleted.rowcount)
+
+
+class SqlInboxRepository(_Queue):
     """Implements `bot.services.ports.InboxRepository`."""
+
+    table, claims, retries = InboxRow, _CLAIM_INBOX, _retry(InboxRow)
+    created, finished_state = InboxRow.received_at, DONE
 
     async def add(
         self, incoming: Incoming, now: datetime, lease: str | None, until: datetime
@@ -137,20 +194,8 @@ class SqlInboxRepository(Repository):
     async def claim(
         self, platforms: Sequence[str], now: datetime, until: datetime, limit: int
     ) -> list[InboxItem]:
-        token = new_token()
-        rows = (
-            await self.conn.execute(
-                _CLAIM_INBOX[self.is_postgres],
-                {
-                    "p_now": now,
-                    "p_platforms": list(platforms),
-                    "p_limit": limit,
-                    "p_token": token,
-                    "p_until": until,
-                },
-            )
-        ).all()
-        items = [
+        rows, token = await self._claim(platforms, now, until, limit)
+        return [
             InboxItem(
                 id=r.id,
                 platform=r.platform,
@@ -163,7 +208,6 @@ class SqlInboxRepository(Repository):
             )
             for r in rows
         ]
-        return sorted(items, key=lambda item: item.id)
 
     async def complete(
         self,
@@ -187,47 +231,12 @@ class SqlInboxRepository(Repository):
         )
         return bool(result.rowcount)
 
-    async def retry_later(self, item: InboxItem, at: datetime, error: str) -> bool:
-        result = await self.conn.execute(
-            _RETRY_INBOX,
-            {"p_id": item.id, "p_token": item.lease_token, "p_at": at, "p_error": error[:2000]},
-        )
-        return bool(result.rowcount)
 
-    async def backlog(self) -> tuple[int, datetime | None]:
-        row = (
-            await self.conn.execute(
-                select(func.count(), func.min(InboxRow.received_at)).where(
-                    InboxRow.state == PENDING
-                )
-            )
-        ).one()
-        return int(row[0]), utc(row[1]) if row[1] is not None else None
-
-    async def purge(self, before: datetime, limit: int) -> int:
-        old = (
-            select(InboxRow.id)
-            .where(InboxRow.finished_at < before)
-            .where(InboxRow.state == DONE)
-            .limit(limit)
-            .scalar_subquery()
-        )
-        return int((await self.conn.execute(delete(InboxRow).where(InboxRow.id.in_(old)))).rowcount)
-
-    async def state_of(self, delivery_key: str) -> tuple[str, str | None] | None:
-        """(state, outcome) of the row recorded for `delivery_key`, if any."""
-        row = (
-            await self.conn.execute(
-                select(InboxRow.state, InboxRow.outcome).where(
-                    InboxRow.delivery_key == delivery_key
-                )
-            )
-        ).first()
-        return (row.state, row.outcome) if row else None
-
-
-class SqlOutboxRepository(Repository):
+class SqlOutboxRepository(_Queue):
     """Implements `bot.services.ports.OutboxRepository`."""
+
+    table, claims, retries = OutboxRow, _CLAIM_OUTBOX, _retry(OutboxRow)
+    created, finished_state = OutboxRow.created_at, SENT
 
     async def add(self, items: Sequence[Outgoing], now: datetime) -> None:
         if not items:
@@ -254,20 +263,8 @@ class SqlOutboxRepository(Repository):
     async def claim(
         self, platforms: Sequence[str], now: datetime, until: datetime, limit: int
     ) -> list[OutboxItem]:
-        token = new_token()
-        rows = (
-            await self.conn.execute(
-                _CLAIM_OUTBOX[self.is_postgres],
-                {
-                    "p_now": now,
-                    "p_platforms": list(platforms),
-                    "p_limit": limit,
-                    "p_token": token,
-                    "p_until": until,
-                },
-            )
-        ).all()
-        items = [
+        rows, token = await self._claim(platforms, now, until, limit)
+        return [
             OutboxItem(
                 id=r.id,
                 platform=r.platform,
@@ -282,7 +279,6 @@ class SqlOutboxRepository(Repository):
             )
             for r in rows
         ]
-        return sorted(items, key=lambda item: item.id)
 
     async def finish(
         self, item: OutboxItem, now: datetime, *, failed: bool = False, error: str | None = None
@@ -298,32 +294,3 @@ class SqlOutboxRepository(Repository):
             },
         )
         return bool(result.rowcount)
-
-    async def retry_later(self, item: OutboxItem, at: datetime, error: str) -> bool:
-        result = await self.conn.execute(
-            _RETRY_OUTBOX,
-            {"p_id": item.id, "p_token": item.lease_token, "p_at": at, "p_error": error[:2000]},
-        )
-        return bool(result.rowcount)
-
-    async def backlog(self) -> tuple[int, datetime | None]:
-        row = (
-            await self.conn.execute(
-                select(func.count(), func.min(OutboxRow.created_at)).where(
-                    OutboxRow.state == PENDING
-                )
-            )
-        ).one()
-        return int(row[0]), utc(row[1]) if row[1] is not None else None
-
-    async def purge(self, before: datetime, limit: int) -> int:
-        old = (
-            select(OutboxRow.id)
-            .where(OutboxRow.finished_at < before)
-            .where(OutboxRow.state == SENT)
-            .limit(limit)
-            .scalar_subquery()
-        )
-        return int(
-            (await self.conn.execute(delete(OutboxRow).where(OutboxRow.id.in_(old)))).rowcount
-        )
