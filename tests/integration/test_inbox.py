@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot import metrics
 from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.domain.errors import KudosError
@@ -119,7 +120,10 @@ async def test_acknowledged_work_left_by_a_dead_process_is_done_after_restart(
     first = worker(app, handler, lease=0.3, run_timeout=0.2)
     first.start()
     await first.record(request("slack:T1:cmd:1"))
-    await asyncio.sleep(0.05)
+    for _ in range(200):  # until the worker has taken it up
+        if handler.runs:
+            break
+        await asyncio.sleep(0.01)
     assert handler.runs == 1
     await first.stop(within=0)
     assert await earned(app, "raj") == 0
@@ -128,7 +132,7 @@ async def test_acknowledged_work_left_by_a_dead_process_is_done_after_restart(
     restarted = worker(second, GivingHandler(), lease=0.3, run_timeout=0.2, poll=0.05)
     restarted.start()
     try:
-        for _ in range(100):
+        for _ in range(400):  # the lease (or a back-off of about a second) runs out first
             if (await rows(second, "inbox", "state")) == [("done",)]:
                 break
             await asyncio.sleep(0.05)
@@ -243,3 +247,36 @@ async def test_a_burst_never_starves_the_pool_or_the_acks(
     finally:
         await inbox.stop()
         await app.close()
+
+
+async def test_the_backlog_and_the_age_of_the_oldest_request_are_measured(app: App) -> None:
+    inbox = worker(app, GivingHandler())
+    await inbox.record(request("slack:T1:cmd:1"))
+    await inbox.record(request("slack:T1:cmd:2"))
+    await asyncio.sleep(0.05)
+    await inbox.sample()
+    assert metrics.INBOX_BACKLOG._value.get() == 2
+    assert metrics.INBOX_OLDEST._value.get() >= 0.05
+    for item in await inbox.claim(10):
+        await inbox.run(item)
+    await inbox.sample()
+    assert metrics.INBOX_BACKLOG._value.get() == 0
+    assert metrics.INBOX_OLDEST._value.get() == 0
+    assert metrics.OUTBOX_BACKLOG._value.get() == 4  # two receipts, two kudos_given events
+
+
+async def test_finished_requests_are_forgotten_after_a_day_and_failed_ones_kept(
+    app: App,
+) -> None:
+    handler = GivingHandler()
+    inbox = worker(app, handler, inbox_attempts=1)
+    await inbox.record(request("slack:T1:cmd:1"))
+    await inbox.record(request("slack:T1:cmd:2"))
+    (first, second) = await inbox.claim(10)
+    await inbox.run(first)
+    handler.failures = 1
+    await inbox.run(second)  # its only attempt: given up
+    async with app.database.engine.begin() as conn:
+        await conn.exec_driver_sql("UPDATE inbox SET finished_at = '2000-01-01'")
+    await inbox.purge()
+    assert await rows(app, "inbox", "state") == [("failed",)]

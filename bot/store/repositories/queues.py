@@ -116,7 +116,8 @@ class _Queue(Repository):
     table: Any
     claims: dict[bool, Any]
     retries: Any
-    created: Any
+    created: str
+    """The column saying when a row was made (for the age of the oldest)."""
     finished_state: str
 
     async def _claim(
@@ -146,7 +147,9 @@ class _Queue(Repository):
         return bool(result.rowcount)
 
     async def backlog(self) -> tuple[int, datetime | None]:
-        statement = select(func.count(), func.min(self.created)).where(self.table.state == PENDING)
+        statement = select(func.count(), func.min(getattr(self.table, self.created))).where(
+            self.table.state == PENDING
+        )
         row = (await self.conn.execute(statement)).one()
         return int(row[0]), utc(row[1]) if row[1] is not None else None
 
@@ -166,7 +169,7 @@ class SqlInboxRepository(_Queue):
     """Implements `bot.services.ports.InboxRepository`."""
 
     table, claims, retries = InboxRow, _CLAIM_INBOX, _retry(InboxRow)
-    created, finished_state = InboxRow.received_at, DONE
+    created, finished_state = "received_at", DONE
 
     async def add(
         self, incoming: Incoming, now: datetime, lease: str | None, until: datetime
@@ -236,7 +239,7 @@ class SqlOutboxRepository(_Queue):
     """Implements `bot.services.ports.OutboxRepository`."""
 
     table, claims, retries = OutboxRow, _CLAIM_OUTBOX, _retry(OutboxRow)
-    created, finished_state = OutboxRow.created_at, SENT
+    created, finished_state = "created_at", SENT
 
     async def add(self, items: Sequence[Outgoing], now: datetime) -> None:
         if not items:
