@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.domain import errors
-from bot.domain.model import MemberRef, WorkspaceRef
-from bot.services.admins import audit
+from bot.domain.model import MemberRef, WorkspaceRef, WorkspaceSettings
+from bot.services.admins import audit, is_admin
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import UnitOfWork
 
@@ -142,5 +142,27 @@ async def identify(
         member = await uow.members.get(workspace, external_id)
         shown = member.display_name if member else (name or external_id)
         return Identity(ref, MemberRef(external_id, shown), via)
+
+    return await in_transaction(ctx, read, write=False)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the dashboard needs to know of a signed-in person on each request."""
+
+    workspace_exists: bool
+    admin: bool
+    settings: WorkspaceSettings
+
+
+async def standing(ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef) -> Standing:
+    """Whether the workspace still exists, whether `actor` is an admin by the admin rules (the
+    platform's word in `actor.is_admin`, or the admin list), and the workspace's settings."""
+
+    async def read(uow: UnitOfWork) -> Standing:
+        workspace = await uow.workspaces.get(workspace_ref)
+        if workspace is None:
+            return Standing(False, False, WorkspaceSettings())
+        return Standing(True, await is_admin(uow, workspace, actor), workspace.settings)
 
     return await in_transaction(ctx, read, write=False)
