@@ -32,9 +32,13 @@ class Identity:
     member: MemberRef
     via: str
 
-    def with_platform_admin(self, is_admin: bool | None) -> Identity:
+    def as_platform_says(self, described: MemberRef) -> Identity:
+        """The same person with the name the platform's directory gives now, and its word on
+        whether they are an admin."""
         member = MemberRef(
-            self.member.external_id, self.member.display_name, is_admin=is_admin or None
+            self.member.external_id,
+            described.display_name or self.member.display_name,
+            is_admin=described.is_admin or None,
         )
         return Identity(self.workspace, member, self.via)
 

@@ -170,7 +170,7 @@ async def callback(request: Request, provider: str) -> Response:
             if lookup is not None:
                 described = await _describe(lookup, str(team), str(user))
                 if described is not None:
-                    identity = identity.with_platform_admin(described.is_admin)
+                    identity = identity.as_platform_says(described)
         else:
             tenant, oid = claims.get("tid"), claims.get("oid")
             if not tenant or not oid:
