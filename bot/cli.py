@@ -39,6 +39,7 @@ from bot.services.queries import show_balance, show_history, show_leaderboard
 from bot.services.rewards import adjust_points, decide_redemption
 from bot.services.schedules import add_schedule, build_post, remove_schedule, schedule_status
 from bot.services.settings import change_settings, show_settings
+from bot.services.signin import LINK_LIFETIME, create_sign_in_link, standing
 from bot.services.workspaces import find_workspace, open_workspace
 
 
@@ -189,6 +190,15 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--since", type=_date, help="YYYY-MM-DD (UTC)")
     export.add_argument("--out", type=Path, help="a file to write (default: standard output)")
+
+    dashboard = sub.add_parser("dashboard", help="the web dashboard at / of kudos serve")
+    dashboard_sub = dashboard.add_subparsers(dest="dashboard_command", required=True)
+    scoped(
+        dashboard_sub.add_parser(
+            "link", help="print a one-time sign-in URL for a member (works once, for 10 minutes)"
+        ),
+        True,
+    )
 
     ledger = sub.add_parser("ledger", help="ledger tools")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
@@ -589,6 +599,36 @@ async def _export(args: argparse.Namespace, app: App) -> int:
     return 0
 
 
+async def _dashboard(args: argparse.Namespace, app: App) -> int:
+    """A one-time sign-in link: the operator's way in, and a newcomer's without chat."""
+    ws = WorkspaceRef(args.platform, args.workspace)
+    who = _user(args.platform, args.user)
+    token = await create_sign_in_link(app.services, ws, who, cli_operator())
+    base = app.settings.public_url or f"http://localhost:{app.settings.port}"
+    url = f"{base}/signin/link/{token}"
+    admin = (await standing(app.services, ws, who)).admin
+    minutes = int(LINK_LIFETIME.total_seconds() // 60)
+
+    def show(console: Console) -> None:
+        console.print(url, markup=False, soft_wrap=True)
+        console.print(
+            f"It signs {args.user} in once, within {minutes} minutes"
+            + (
+                "."
+                if admin
+                else f"; they are not an admin of {args.workspace}, so they see their own "
+                f"pages (`kudos admins add --workspace {args.workspace} --user {args.user}` "
+                "makes them one)."
+            ),
+            markup=False,
+            soft_wrap=True,
+            style="dim",
+        )
+
+    _emit(args, {"url": url, "expires_in_minutes": minutes, "admin": admin}, show)
+    return 0
+
+
 async def _verify(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace) if args.workspace else None
     drifts = await verify_ledger(app.services, ws)
@@ -681,6 +721,7 @@ def _main(argv: list[str] | None) -> int:
             "audit": _audit,
             "adjust": _adjust,
             "export": _export,
+            "dashboard": _dashboard,
         }
         if args.command in handlers or args.command == "ledger":
             handler = handlers.get(args.command, _verify)

@@ -8,6 +8,14 @@ from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./kudos.db"
+MIN_SESSION_SECRET = 32
+PLACEHOLDER_SECRETS = frozenset(
+    {"changeme", "change-me", "change_me", "changethis", "secret", "password", "kudos"}
+)
+"""Values people copy from examples: refused whatever their length."""
+SLACK_ISSUER = "https://slack.com"
+ENTRA_ISSUER = "https://login.microsoftonline.com/organizations/v2.0"
+"""Any organisation's Entra ID (work accounts); MICROSOFT_APP_TENANT_ID narrows it to one."""
 
 
 def normalise_database_url(url: str) -> str:
@@ -72,6 +80,27 @@ class Settings(BaseSettings):
     """Chat requests (and outgoing messages) in progress at once, per process."""
     teams_service_url_hosts: str | None = Field(None, validation_alias="TEAMS_SERVICE_URL_HOSTS")
     """Comma-separated hosts (`*.example.com` for any under it) a Teams serviceUrl may name."""
+    public_url: str | None = Field(None, validation_alias="KUDOS_PUBLIC_URL")
+    """Where people reach `kudos serve` (https://kudos.example.com): sign-in links and the
+    redirect URLs registered with Slack and Entra ID. Unset: http://localhost:PORT for links,
+    and each request's own address for redirects."""
+    session_secret: str | None = Field(None, validation_alias="KUDOS_SESSION_SECRET")
+    """Signs the dashboard's session cookies; required in production (32 characters or more)."""
+    session_hours: int = Field(8, ge=1, le=720, validation_alias="KUDOS_SESSION_HOURS")
+    """How long a dashboard sign-in lasts."""
+    slack_signin_client_id: str | None = Field(None, validation_alias="SLACK_SIGNIN_CLIENT_ID")
+    """Sign in with Slack (OpenID Connect); unset: SLACK_CLIENT_ID, if that is set."""
+    slack_signin_client_secret: str | None = Field(
+        None, validation_alias="SLACK_SIGNIN_CLIENT_SECRET"
+    )
+    slack_signin_issuer: str = Field(SLACK_ISSUER, validation_alias="SLACK_SIGNIN_ISSUER")
+    entra_signin_client_id: str | None = Field(None, validation_alias="ENTRA_SIGNIN_CLIENT_ID")
+    """Sign in with Microsoft Entra ID (OpenID Connect); unset: MICROSOFT_APP_ID, if set."""
+    entra_signin_client_secret: str | None = Field(
+        None, validation_alias="ENTRA_SIGNIN_CLIENT_SECRET"
+    )
+    entra_signin_issuer: str | None = Field(None, validation_alias="ENTRA_SIGNIN_ISSUER")
+    """Unset: the tenant of MICROSOFT_APP_TENANT_ID, else any organisation's."""
 
     @model_validator(mode="after")
     def _check(self) -> Settings:
@@ -109,7 +138,55 @@ class Settings(BaseSettings):
                 )
             if self.microsoft_app_id and not self.microsoft_app_password:
                 raise ValueError("MICROSOFT_APP_ID needs MICROSOFT_APP_PASSWORD in production")
+            if not self.session_secret:
+                raise ValueError(
+                    "KUDOS_ENV=production needs KUDOS_SESSION_SECRET to sign dashboard sign-ins: "
+                    f"{MIN_SESSION_SECRET} random characters or more, for example from "
+                    "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+                )
+        if self.session_secret is not None:
+            secret = self.session_secret.strip()
+            if (
+                len(secret) < MIN_SESSION_SECRET
+                or secret.casefold() in PLACEHOLDER_SECRETS
+                or len(set(secret)) < 8
+            ):
+                raise ValueError(
+                    f"KUDOS_SESSION_SECRET must be {MIN_SESSION_SECRET} random characters or "
+                    "more, not a short or example value: make one with "
+                    "`python3 -c 'import secrets; print(secrets.token_urlsafe(32))'`"
+                )
+        if self.public_url is not None:
+            self.public_url = self.public_url.strip().rstrip("/") or None
+            if self.public_url and not self.public_url.startswith(("http://", "https://")):
+                raise ValueError(
+                    "KUDOS_PUBLIC_URL is where people reach Kudos, starting with https:// "
+                    "(or http:// on your own machine)"
+                )
         return self
+
+    @property
+    def slack_signin(self) -> tuple[str, str] | None:
+        """The client id and secret for Sign in with Slack, when both are known."""
+        client_id = self.slack_signin_client_id or self.slack_client_id
+        secret = self.slack_signin_client_secret or self.slack_client_secret
+        return (client_id, secret) if client_id and secret else None
+
+    @property
+    def entra_signin(self) -> tuple[str, str] | None:
+        """The client id and secret for Sign in with Entra ID, when both are known."""
+        client_id = self.entra_signin_client_id or self.microsoft_app_id
+        secret = self.entra_signin_client_secret or self.microsoft_app_password
+        return (client_id, secret) if client_id and secret else None
+
+    @property
+    def entra_issuer(self) -> str:
+        """The Entra ID issuer whose discovery document the sign-in reads."""
+        if self.entra_signin_issuer:
+            return self.entra_signin_issuer.rstrip("/")
+        if self.microsoft_app_tenant_id:
+            return f"https://login.microsoftonline.com/{self.microsoft_app_tenant_id}/v2.0"
+        return ENTRA_ISSUER
 
     @property
     def service_url_hosts(self) -> tuple[str, ...]:

@@ -182,6 +182,7 @@ def test_the_health_check_probes_healthz_of_the_server_as_the_image_configures_i
         "DATABASE_URL": f"sqlite:///{tmp_path}/kudos.db",
         "SLACK_BOT_TOKEN": "xoxb-container-test",
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "KUDOS_SESSION_SECRET": "kP3v9QyX1bZr7LwT2nHc8fJd5sGm4aEu6Ro0",
     }
     assert _healthcheck(env) != 0, "nothing listens yet: the check must fail"
     server = subprocess.Popen(

@@ -348,3 +348,10 @@ class RejectReasonRequired(KudosError):
             "Rejecting needs a reason, because the member reads it: say why, "
             "e.g. “the budget is spent this quarter”."
         )
+
+
+class SignInRefused(KudosError):
+    """A dashboard sign-in that cannot go ahead: a link expired or used, an account Kudos does
+    not know. The message says what to do instead."""
+
+    code = "sign_in_refused"

@@ -129,6 +129,9 @@ class MemberRef:
     name_if_new: str | None = None
     """The name to show when this reference creates the member (a console `@Zoë` as first
     typed); unlike `display_name` it never renames anyone."""
+    directory_id: str | None = None
+    """The person's id in the platform's directory where it differs from the chat id (Teams:
+    the Entra ID object id, `aadObjectId`), so a directory sign-in finds the member."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +147,7 @@ class Member:
     allowance_balance: int
     earned_balance: int
     allowance_period: str | None
+    directory_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -134,13 +134,14 @@ async def read_audit(
     workspace_ref: WorkspaceRef,
     since: datetime | None = None,
     limit: int = AUDIT_LIMIT,
+    before_id: int | None = None,
 ) -> list[AuditEntry]:
-    """The workspace's admin actions, newest first."""
+    """The workspace's admin actions, newest first (older than entry `before_id`, if given)."""
 
     async def read(uow: UnitOfWork) -> list[AuditEntry]:
         workspace = await uow.workspaces.get(workspace_ref)
         if workspace is None:
             raise errors.UnknownWorkspace(workspace_ref.external_id)
-        return await uow.audit.recent(workspace, since, limit)
+        return await uow.audit.recent(workspace, since, limit, before_id)
 
     return await in_transaction(ctx, read, write=False)

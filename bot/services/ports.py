@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
+from bot.domain.feed import FeedPage, KudosFilter
 from bot.domain.model import (
     AccountKind,
     AuditEntry,
@@ -113,6 +114,10 @@ class MemberRepository(Protocol):
 
     async def get(self, workspace: Workspace, external_id: str) -> Member | None: ...
     async def by_ids(self, workspace: Workspace, ids: Sequence[int]) -> dict[int, Member]: ...
+    async def by_directory_id(self, workspace: Workspace, directory_id: str) -> Member | None:
+        """The member the platform's directory (Entra ID for Teams) knows by this id."""
+        ...
+
     async def names(self, workspace: Workspace, limit: int) -> list[str]:
         """Display names of the workspace's active people (no bots), alphabetical."""
         ...
@@ -381,9 +386,47 @@ class AuditRepository(Protocol):
         at: datetime,
     ) -> None: ...
     async def recent(
-        self, workspace: Workspace, since: datetime | None, limit: int
+        self,
+        workspace: Workspace,
+        since: datetime | None,
+        limit: int,
+        before_id: int | None = None,
     ) -> list[AuditEntry]:
-        """Newest first."""
+        """Newest first; with `before_id`, only entries older than that one."""
+        ...
+
+
+class SignInLinkRepository(Protocol):
+    """One-time dashboard sign-in links, by the SHA-256 of their token."""
+
+    async def add(
+        self,
+        workspace: Workspace,
+        external_id: str,
+        token_hash: str,
+        by: str,
+        at: datetime,
+        expires_at: datetime,
+    ) -> None: ...
+    async def use(self, token_hash: str, at: datetime) -> tuple[WorkspaceRef, str] | None:
+        """(workspace, user id) for the one caller that uses an unused, unexpired link."""
+        ...
+
+    async def state(self, token_hash: str, at: datetime) -> str:
+        """`valid`, `used`, `expired` or `unknown`, changing nothing."""
+        ...
+
+
+class FeedQueries(Protocol):
+    """What the dashboard browses: the kudos feed and a member's learnings."""
+
+    async def kudos(
+        self, workspace: Workspace, wanted: KudosFilter, older: int | None, limit: int
+    ) -> FeedPage: ...
+    async def learnings(
+        self, workspace: Workspace, member_id: int, limit: int
+    ) -> list[tuple[str, tuple[str, ...], Any]]:
+        """(text, tags, shared at) of a member's learnings, newest first."""
         ...
 
 
@@ -491,6 +534,10 @@ class UnitOfWork(Protocol):
     def outbox(self) -> OutboxRepository: ...
     @property
     def approval_messages(self) -> ApprovalMessageRepository: ...
+    @property
+    def sign_in_links(self) -> SignInLinkRepository: ...
+    @property
+    def feed(self) -> FeedQueries: ...
 
     def publish(self, workspace: WorkspaceRef, event: Event) -> None:
         """Tell the people concerned (recipients, admins, a channel) once this commits."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.domain import errors, rules
 from bot.domain.model import (
     LeaderboardPeriod,
@@ -80,14 +82,16 @@ async def show_leaderboard(
     period: LeaderboardPeriod = "week",
     tag: str | None = None,
     limit: int = DEFAULT_TOP,
+    at: datetime | None = None,
 ) -> LeaderboardShown:
-    """Top receivers of the current week, month or all time, optionally for one tag."""
+    """Top receivers of the current week, month or all time (or of the week or month holding
+    `at`), optionally for one tag."""
 
     async def read(uow: UnitOfWork) -> LeaderboardShown:
         workspace = await uow.workspaces.get(workspace_ref)
         if workspace is None:
             raise errors.UnknownWorkspace(workspace_ref.external_id)
-        bucket = leaderboard_bucket(workspace.settings, period, ctx.clock.now())
+        bucket = leaderboard_bucket(workspace.settings, period, at or ctx.clock.now())
         rows = await uow.queries.leaderboard(workspace, bucket, (tag or "").casefold(), limit)
         return LeaderboardShown(period=period, tag=tag, rows=tuple(rows))
 

@@ -108,6 +108,16 @@ async def schedule_status(ctx: ServiceContext, ref: WorkspaceRef) -> list[Schedu
     return await in_transaction(ctx, read, write=False)
 
 
+async def recent_runs(ctx: ServiceContext, ref: WorkspaceRef, limit: int = 20) -> list[ScheduleRun]:
+    """The workspace's latest scheduled-post runs, newest first, whatever their outcome."""
+
+    async def read(uow: UnitOfWork) -> list[ScheduleRun]:
+        workspace = await uow.workspaces.get(ref)
+        return await uow.schedules.runs(workspace, limit) if workspace else []
+
+    return await in_transaction(ctx, read, write=False)
+
+
 async def build_post(
     ctx: ServiceContext, ref: WorkspaceRef, kind: str, period: str | None
 ) -> ScheduledPost:

@@ -59,7 +59,10 @@ class WorkspaceRow(Base):
 
 class MemberRow(Base):
     __tablename__ = "members"
-    __table_args__ = (UniqueConstraint("workspace_id", "external_id"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "external_id"),
+        Index("ix_members_directory", "workspace_id", "directory_id"),
+    )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
     workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
@@ -68,6 +71,10 @@ class MemberRow(Base):
     is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+    directory_id: Mapped[str | None] = mapped_column(String(128))
+    """The person's id in the platform's directory where it differs from `external_id` (Teams:
+    the Entra ID object id), for the dashboard's directory sign-in. Not unique: a bot moved to
+    a new app registration meets the same people under new chat ids."""
 
 
 class AccountRow(Base):
@@ -361,6 +368,23 @@ class AuditRow(Base):
     target: Mapped[str] = mapped_column(String(200))
     details: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(Timestamp)
+
+
+class SignInLinkRow(Base):
+    """A one-time dashboard sign-in link (`kudos dashboard link`): only the SHA-256 of its
+    token is kept; used once (`used_at`), and never after `expires_at`."""
+
+    __tablename__ = "sign_in_links"
+    __table_args__ = (UniqueConstraint("token_hash"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    external_id: Mapped[str] = mapped_column(String(128))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    used_at: Mapped[datetime | None] = mapped_column(Timestamp)
 
 
 class QueueColumns:

@@ -33,7 +33,9 @@ from bot.store.repositories import (
     SqlScheduleRepository,
     SqlWorkspaceRepository,
 )
+from bot.store.repositories.feed import SqlFeedQueries
 from bot.store.repositories.queues import SqlInboxRepository, SqlOutboxRepository
+from bot.store.repositories.signin import SqlSignInLinkRepository
 
 SILENT_PLATFORMS = frozenset({"console"})
 """Platforms with no one to tell: the person reads the reply themselves."""
@@ -57,6 +59,8 @@ class _Repositories:
     inbox: SqlInboxRepository
     outbox: SqlOutboxRepository
     approval_messages: SqlApprovalMessageRepository
+    sign_in_links: SqlSignInLinkRepository
+    feed: SqlFeedQueries
 
     def _bind(self, conn: SqlConnection, database: Database) -> None:
         self.workspaces = SqlWorkspaceRepository(conn, database.workspace_cache)
@@ -76,6 +80,8 @@ class _Repositories:
         self.inbox = SqlInboxRepository(conn)
         self.outbox = SqlOutboxRepository(conn)
         self.approval_messages = SqlApprovalMessageRepository(conn)
+        self.sign_in_links = SqlSignInLinkRepository(conn)
+        self.feed = SqlFeedQueries(conn)
 
     def _share(self, other: _Repositories) -> None:
         for name in _REPOSITORIES:

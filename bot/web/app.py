@@ -1,4 +1,5 @@
-"""The ASGI app served by `kudos serve`: Slack's endpoint, health, metrics, the JSON API."""
+"""The ASGI app served by `kudos serve`: Slack's endpoint, health, metrics, the JSON API, and
+the dashboard at `/` (mounted last: every other route comes first)."""
 
 from __future__ import annotations
 
@@ -145,10 +146,11 @@ def create_app(
     slack: Endpoint | None = None,
     slack_oauth: bool = False,
     teams: Endpoint | None = None,
+    dashboard: Any = None,
 ) -> Any:
     """The HTTP app. `ping` checks that the database answers; `slack` handles Slack's requests
     (None: Slack is off); `slack_oauth` serves the install pages too; `teams` handles Bot
-    Framework activities (None: Teams is off)."""
+    Framework activities (None: Teams is off); `dashboard` answers everything else."""
     app = FastAPI(
         title="Kudos",
         version=bot.__version__,
@@ -202,6 +204,8 @@ def create_app(
         app.add_api_route("/slack/install", slack, methods=["GET"], include_in_schema=False)
         app.add_api_route("/slack/oauth_redirect", slack, methods=["GET"], include_in_schema=False)
 
+    if dashboard is not None:
+        app.mount("/", dashboard, name="dashboard")
     routes = {getattr(r, "path", "") for r in app.routes}
     media_types: dict[str, frozenset[str]] = {}
     if slack is not None:

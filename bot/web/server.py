@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +13,12 @@ import uvicorn
 
 from bot.bootstrap import App, build
 from bot.config import Settings
+from bot.domain.model import MemberRef
 from bot.scheduler.jobs import start_scheduler
 from bot.web.app import create_app
+from bot.web.dashboard.app import create_dashboard
+from bot.web.dashboard.core import DashboardConfig, OidcClient, PlatformLookup
+from bot.web.dashboard.sessions import SessionSettings
 
 log = logging.getLogger("kudos.web")
 
@@ -21,14 +26,53 @@ LOOPBACK = "127.0.0.1"
 EVERYWHERE = "0.0.0.0"
 
 
-def asgi_app(app: App) -> Any:
-    """The HTTP app for a built Kudos, with Slack's endpoint when Slack is on."""
+def dashboard_config(app: App) -> DashboardConfig:
+    """The dashboard's sessions and sign-in providers, from the settings. Without
+    KUDOS_SESSION_SECRET (development only: production refuses to start) sessions are signed
+    with a key made at start, so they end when the server restarts."""
+    settings = app.settings
+    secret = settings.session_secret
+    if secret is None:
+        secret = secrets.token_urlsafe(32)
+        log.info("KUDOS_SESSION_SECRET is not set: dashboard sign-ins end when Kudos restarts")
+    slack = entra = None
+    if settings.slack_signin:
+        slack = OidcClient(*settings.slack_signin, settings.slack_signin_issuer)
+    if settings.entra_signin:
+        entra = OidcClient(*settings.entra_signin, settings.entra_issuer)
+    lookups: dict[str, PlatformLookup] = {}
+    if app.slack is not None:
+        runtime = app.slack.runtime
+
+        async def slack_member(team_id: str, user_id: str) -> MemberRef | None:
+            """users.info (cached): the name, and whether Slack calls them an admin."""
+            return await runtime.directory.member(await runtime.client(team_id), team_id, user_id)
+
+        lookups["slack"] = slack_member
+    return DashboardConfig(
+        sessions=SessionSettings(
+            secret=secret,
+            lifetime_seconds=settings.session_hours * 3600,
+            always_secure=settings.environment == "production",
+        ),
+        public_url=settings.public_url,
+        slack=slack,
+        entra=entra,
+        entra_tenant=settings.microsoft_app_tenant_id if entra else None,
+        lookups=lookups,
+    )
+
+
+def asgi_app(app: App, dashboard: DashboardConfig | None = None) -> Any:
+    """The HTTP app for a built Kudos, with Slack's endpoint when Slack is on, and the
+    dashboard (configured from the settings unless `dashboard` says otherwise)."""
     slack = app.slack
     return create_app(
         app.ping,
         slack=slack.http.handle if slack and slack.http else None,
         slack_oauth=bool(slack and slack.config.oauth),
         teams=app.teams.endpoint if app.teams else None,
+        dashboard=create_dashboard(app.services, dashboard or dashboard_config(app)),
     )
 
 

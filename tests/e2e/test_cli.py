@@ -277,6 +277,7 @@ def test_production_needs_chat_credentials_and_slack_oauth_alone_will_do(tmp_pat
     assert bare.stderr.count("\n") == 1 and "pydantic" not in bare.stderr
     oauth = {
         "KUDOS_ENV": "production",
+        "KUDOS_SESSION_SECRET": "kP3v9QyX1bZr7LwT2nHc8fJd5sGm4aEu6Ro0",
         "SLACK_CLIENT_ID": "123.456",
         "SLACK_CLIENT_SECRET": "secret",
         "SLACK_SIGNING_SECRET": "signing",

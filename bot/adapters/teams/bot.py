@@ -66,8 +66,12 @@ def conversation_key(activity: Activity) -> str:
 
 
 def member(account: ChannelAccount) -> MemberRef:
+    """A Teams account as a member; its Entra ID object id is kept for the dashboard's sign-in."""
     return MemberRef(
-        external_id=account.id, display_name=account.name or None, is_bot=is_bot_id(account.id)
+        external_id=account.id,
+        display_name=account.name or None,
+        is_bot=is_bot_id(account.id),
+        directory_id=getattr(account, "aad_object_id", None) or None,
     )
 
 

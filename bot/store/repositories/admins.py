@@ -78,7 +78,11 @@ class SqlAuditRepository(Repository):
         )
 
     async def recent(
-        self, workspace: Workspace, since: datetime | None, limit: int
+        self,
+        workspace: Workspace,
+        since: datetime | None,
+        limit: int,
+        before_id: int | None = None,
     ) -> list[AuditEntry]:
         query = (
             select(AuditRow)
@@ -88,6 +92,8 @@ class SqlAuditRepository(Repository):
         )
         if since is not None:
             query = query.where(AuditRow.created_at >= since)
+        if before_id is not None:
+            query = query.where(AuditRow.id < before_id)
         return [
             AuditEntry(
                 id=row.id,

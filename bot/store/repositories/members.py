@@ -22,6 +22,7 @@ _MEMBERS = (
         MemberRow.display_name,
         MemberRow.is_bot,
         MemberRow.is_active,
+        MemberRow.directory_id,
         _allowance.id.label("allowance_id"),
         _allowance.balance.label("allowance_balance"),
         _allowance.period,
@@ -54,6 +55,7 @@ class SqlMemberRepository(Repository):
                 allowance_balance=r.allowance_balance,
                 earned_balance=r.earned_balance,
                 allowance_period=r.period,
+                directory_id=r.directory_id,
             )
             for r in rows
         ]
@@ -80,6 +82,8 @@ class SqlMemberRepository(Repository):
                 changes["is_bot"] = ref.is_bot
             if ref.is_active is not None:
                 changes["is_active"] = ref.is_active
+            if ref.directory_id is not None:
+                changes["directory_id"] = ref.directory_id[:128]
             await self.conn.execute(
                 update(MemberRow).where(MemberRow.id == found[ref.external_id].id).values(**changes)
             )
@@ -104,6 +108,7 @@ class SqlMemberRepository(Repository):
                         ],
                         "is_bot": bool(ref.is_bot),
                         "is_active": ref.is_active is not False,
+                        "directory_id": ref.directory_id[:128] if ref.directory_id else None,
                         "created_at": now,
                     }
                     for ref in refs
@@ -144,6 +149,21 @@ class SqlMemberRepository(Repository):
     async def by_ids(self, workspace: Workspace, ids: Sequence[int]) -> dict[int, Member]:
         return {m.id: m for m in await self._select(_MEMBERS_BY_ID, workspace.id, list(ids))}
 
+    async def by_directory_id(self, workspace: Workspace, directory_id: str) -> Member | None:
+        """The member the platform's directory knows by `directory_id` (the newest, should
+        the bot have met the same person under two chat ids)."""
+        rows = await self.conn.execute(
+            select(MemberRow.id)
+            .where(MemberRow.workspace_id == workspace.id)
+            .where(MemberRow.directory_id == directory_id[:128])
+            .order_by(MemberRow.id.desc())
+            .limit(1)
+        )
+        found = rows.scalar()
+        if found is None:
+            return None
+        return (await self.by_ids(workspace, [int(found)])).get(int(found))
+
     async def names(self, workspace: Workspace, limit: int) -> list[str]:
         rows = await self.conn.execute(
             select(MemberRow.display_name)
@@ -160,4 +180,5 @@ def _differs(member: Member, ref: MemberRef) -> bool:
         (ref.display_name is not None and ref.display_name[:200] != member.display_name)
         or (ref.is_bot is not None and ref.is_bot != member.is_bot)
         or (ref.is_active is not None and ref.is_active != member.is_active)
+        or (ref.directory_id is not None and ref.directory_id[:128] != member.directory_id)
     )
