@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -141,6 +141,20 @@ def _replay(body: bytes, receive: Any) -> Callable[[], Awaitable[dict[str, Any]]
     return replaying
 
 
+class _Elsewhere:
+    """The dashboard answers every path no other route has; a route's path asked with a
+    method it does not take stays 405, as it would without the dashboard."""
+
+    def __init__(self, app: Any, taken: set[str]) -> None:
+        self.app, self.taken = app, frozenset(taken)
+
+    async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["path"] in self.taken:
+            await _send_json(send, 405, {"error": "that method is not allowed here"})
+            return
+        await self.app(scope, receive, send)
+
+
 def create_app(
     ping: Callable[[], Awaitable[None]],
     slack: Endpoint | None = None,
@@ -204,9 +218,10 @@ def create_app(
         app.add_api_route("/slack/install", slack, methods=["GET"], include_in_schema=False)
         app.add_api_route("/slack/oauth_redirect", slack, methods=["GET"], include_in_schema=False)
 
-    if dashboard is not None:
-        app.mount("/", dashboard, name="dashboard")
     routes = {getattr(r, "path", "") for r in app.routes}
+    if dashboard is not None:
+        app.mount("/", _Elsewhere(dashboard, routes), name="dashboard")
+    routes.add("/")
     media_types: dict[str, frozenset[str]] = {}
     if slack is not None:
         media_types["/slack/events"] = SLACK_MEDIA_TYPES

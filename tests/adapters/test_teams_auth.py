@@ -268,6 +268,7 @@ async def test_in_production_without_an_app_id_the_teams_endpoint_is_off(sqlite_
         SLACK_BOT_TOKEN="xoxb-T1-token",
         SLACK_SIGNING_SECRET="secret",
         SLACK_API_URL="http://127.0.0.1:9/api/",
+        KUDOS_SESSION_SECRET="a-session-secret-of-at-least-32-characters",
     )
     app = await build(settings, migrate=False)
     try:

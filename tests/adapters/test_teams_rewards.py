@@ -66,6 +66,7 @@ async def test_redeem_from_the_shop_card_and_an_admin_approves_from_theirs(
     await ana_admin_raj_30_points_and_a_book(teams)
     await add_item(teams.app.services, WS, OPERATOR, {"name": "Hoodie", "cost": "100"})
     await personal(teams, ANA, "help")  # the bot now knows Ana's personal chat
+    await next_sent(teams, 1)  # requests run side by side: one at a time here
     await personal(teams, RAJ, "shop")
     shop = (await next_sent(teams, 2))[-1].card
     assert shop is not None and "Hoodie" in str(shop)
