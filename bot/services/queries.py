@@ -117,6 +117,8 @@ async def show_help(ctx: ServiceContext, workspace_ref: WorkspaceRef) -> HelpSho
     async def read(uow: UnitOfWork) -> HelpShown:
         workspace = await uow.workspaces.get(workspace_ref)
         settings = workspace.settings if workspace else WorkspaceSettings()
-        return HelpShown(HELP.format(values=" ".join(f"#{v}" for v in settings.values)))
+        return HelpShown(
+            settings.values, HELP.format(values=" ".join(f"#{v}" for v in settings.values))
+        )
 
     return await in_transaction(ctx, read, write=False)

@@ -21,6 +21,7 @@ from bot.adapters.plain import (
 )
 from bot.domain.badges import BADGES, label
 from bot.domain.model import Drift
+from bot.replies import model
 from bot.services.results import (
     AdminDone,
     AdminsShown,
@@ -46,6 +47,37 @@ from bot.services.results import (
     SettingsShown,
     ShopShown,
 )
+
+
+def _words(spans: model.Spans) -> str:
+    """Names for mentions, `#name` for channels (a console channel is its name)."""
+    return "".join(
+        f"#{s.channel_id}" if isinstance(s, model.ChannelRef) else model.words((s,)) for s in spans
+    )
+
+
+def _lines(part: model.Part) -> list[str]:
+    match part:
+        case model.Heading(spans) | model.Text(spans) | model.Context(spans):
+            return [_words(spans)]
+        case model.Facts(facts):
+            return [f"{label}: {value}" for label, value in facts]
+        case model.Items(entries):
+            return [
+                line
+                for e in entries
+                for line in [_words(e.spans), *([f"    {e.detail}"] if e.detail else [])]
+            ]
+        case model.Divider():
+            return [""]
+        case model.Actions():
+            return []  # no buttons on a terminal: the reply says what to type instead
+    raise AssertionError(f"no text for {part!r}")
+
+
+def text(reply: model.Reply) -> str:
+    """A reply as the lines a person reads."""
+    return "\n".join(line for part in reply.parts for line in _lines(part))
 
 
 def _announce(badges: tuple[BadgeEarned, ...]) -> str:
