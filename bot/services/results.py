@@ -181,7 +181,6 @@ class HelpShown:
     """How to use the bot; `values` are the workspace's company values."""
 
     values: tuple[str, ...]
-    text: str = ""
 
 
 @dataclass(frozen=True)
