@@ -24,18 +24,19 @@ from bot import __version__
 from bot.adapters.console import render
 from bot.adapters.console.chat import PLATFORM as CONSOLE
 from bot.adapters.console.chat import member_ref, run_chat
-from bot.adapters.plain import admins_text, catalog_text, decided_text
 from bot.bootstrap import App, build
 from bot.config import Settings, explain
 from bot.domain.errors import InvalidItem, InvalidSetting, KudosError
 from bot.domain.grammar import CHANNEL_NAME
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.domain.schedule import KINDS
+from bot.replies.compose import scheduled
 from bot.services.admins import change_admins, cli_operator, read_audit, show_admins
 from bot.services.catalog import add_item, edit_item, import_items, remove_item, show_catalog
 from bot.services.export import EXPORTS, export_rows
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance, show_history, show_leaderboard
+from bot.services.results import SettingsShown
 from bot.services.rewards import adjust_points, decide_redemption
 from bot.services.schedules import add_schedule, build_post, remove_schedule, schedule_status
 from bot.services.settings import change_settings, show_settings
@@ -307,7 +308,7 @@ async def _balance(args: argparse.Namespace, app: App) -> int:
     _emit(
         args,
         render.balance_json(args.platform, args.workspace, result),
-        lambda c: c.print(render.describe(result)),
+        lambda c: c.print(render.describe(result), markup=False),
     )
     return 0
 
@@ -329,7 +330,7 @@ async def _history(args: argparse.Namespace, app: App) -> int:
         }
         for i in result.items
     ]
-    _emit(args, data, lambda c: c.print(render.describe(result)))
+    _emit(args, data, lambda c: c.print(render.describe(result), markup=False))
     return 0
 
 
@@ -343,8 +344,10 @@ async def _top(args: argparse.Namespace, app: App) -> int:
 
 async def _settings(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace, args.workspace)
+    changed: tuple[str, ...] = ()
     if args.settings_command == "set":
         changes = _pairs(args.changes, "max_amount=20")
+        changed = tuple(changes)
         for key in ("learning_channel", "approvals_channel"):
             if key in changes:
                 changes[key] = _channel(args.platform, changes[key], key)
@@ -352,7 +355,8 @@ async def _settings(args: argparse.Namespace, app: App) -> int:
     else:
         result = await show_settings(app.services, ws)
     data = result.to_dict()
-    _emit(args, data, lambda c: c.print("\n".join(f"{k:20} {v}" for k, v in data.items())))
+    shown = SettingsShown(result, changed)
+    _emit(args, data, lambda c: c.print(render.describe(shown), markup=False))
     return 0
 
 
@@ -422,7 +426,7 @@ async def _post(args: argparse.Namespace, app: App) -> int:
     kind = "learning_shoutouts" if args.what == "learning" else f"{args.period}ly_leaderboard"
     content = await build_post(app.services, ws, kind, None)
     if args.dry_run:
-        print(render.describe_post(content))
+        print(render.text(scheduled(content, args.channel or "")))
         return 0
     if not args.channel:
         raise InvalidSetting("Say where to post with --channel (or preview with --dry-run).")
@@ -450,7 +454,7 @@ async def _catalog(args: argparse.Namespace, app: App) -> int:
         _emit(
             args,
             [item.as_dict() for item in shown.items],
-            lambda c: c.print(catalog_text(shown), markup=False),
+            lambda c: c.print(render.describe(shown), markup=False),
         )
         return 0
     if args.catalog_command == "import":
@@ -493,7 +497,7 @@ async def _redemptions(args: argparse.Namespace, app: App) -> int:
         _emit(
             args,
             {"id": decided.redemption.id, "status": decided.redemption.status},
-            lambda c: c.print(decided_text(decided), markup=False),
+            lambda c: c.print(render.describe(decided), markup=False),
         )
         return 0
     rows = await export_rows(app.services, ws, "redemptions", None)
@@ -524,7 +528,7 @@ async def _admins(args: argparse.Namespace, app: App) -> int:
         _emit(
             args,
             [{"user": uid, "name": name} for uid, name in shown.admins],
-            lambda c: c.print(admins_text(shown), markup=False),
+            lambda c: c.print(render.describe(shown), markup=False),
         )
         return 0
     who = _user(args.platform, args.user)

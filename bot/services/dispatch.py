@@ -37,7 +37,14 @@ from bot.services.context import ServiceContext
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.learning import share_learning
 from bot.services.queries import show_balance, show_help, show_history, show_leaderboard
-from bot.services.results import Result, ScheduleChanged, SchedulesShown, SettingsShown
+from bot.services.results import (
+    KudosRevised,
+    Result,
+    ScheduleChanged,
+    SchedulesShown,
+    SettingsShown,
+)
+from bot.services.revise import revise_message_kudos
 from bot.services.rewards import (
     adjust_points,
     cancel_redemption,
@@ -73,20 +80,9 @@ async def handle(
     `#channel` names into ids (the adapter's job)."""
     match command:
         case Give():
-            recipients = tuple([await resolve(mention) for mention in command.recipients])
             return await give_kudos(
                 ctx,
-                GiveKudos(
-                    workspace=workspace,
-                    giver=actor,
-                    recipients=recipients,
-                    amount=command.amount,
-                    reason=command.reason,
-                    tags=command.tags,
-                    idempotency_key=delivery_key,
-                    channel=channel,
-                    message_ref=message_ref,
-                ),
+                await _give(command, workspace, actor, resolve, delivery_key, channel, message_ref),
             )
         case Balance():
             return await show_balance(ctx, workspace, actor, newcomer_ok=True)
@@ -134,6 +130,52 @@ async def handle(
                 ctx, workspace, actor, who, command.amount, command.reason, delivery_key
             )
     raise AssertionError(f"unhandled command {command!r}")
+
+
+async def revise(
+    ctx: ServiceContext,
+    workspace: WorkspaceRef,
+    message_ref: str,
+    why: str,
+    *,
+    command: Give | None = None,
+    actor: MemberRef | None = None,
+    resolve: Resolver | None = None,
+    delivery_key: str = "",
+    channel: str | None = None,
+) -> KudosRevised:
+    """A chat message's kudos read again: reversed when the message is deleted (or the
+    reaction removed; no `command`), replaced by `command` (the edited text's kudos, given by
+    `actor`) in the same transaction when it was edited."""
+    replacement = None
+    if command is not None:
+        assert actor is not None and resolve is not None
+        replacement = await _give(
+            command, workspace, actor, resolve, delivery_key, channel, message_ref
+        )
+    return await revise_message_kudos(ctx, workspace, message_ref, replacement, why)
+
+
+async def _give(
+    command: Give,
+    workspace: WorkspaceRef,
+    actor: MemberRef,
+    resolve: Resolver,
+    delivery_key: str,
+    channel: str | None,
+    message_ref: str | None,
+) -> GiveKudos:
+    return GiveKudos(
+        workspace=workspace,
+        giver=actor,
+        recipients=tuple([await resolve(mention) for mention in command.recipients]),
+        amount=command.amount,
+        reason=command.reason,
+        tags=command.tags,
+        idempotency_key=delivery_key,
+        channel=channel,
+        message_ref=message_ref,
+    )
 
 
 async def _channel_id(channels: ChannelResolver | None, name: str, fix: str) -> str:

@@ -27,7 +27,7 @@ from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
 from bot.services.results import BadgeEarned, KudosGiven
 
-NUDGE = "Tip: a few words on *why* make kudos mean more, e.g. `for the patient walkthrough`."
+NUDGE = "Tip: a few words on why make kudos mean more, e.g. `for the patient walkthrough`."
 
 
 @dataclass(frozen=True)

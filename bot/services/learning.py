@@ -32,7 +32,13 @@ async def share_learning(
             workspace, author, body, tags, channel, ctx.clock.now()
         )
         await uow.commit()
-        return LearningShared(learning_id, author.display_name, body, tags)
+        return LearningShared(
+            learning_id,
+            author.display_name,
+            body,
+            tags,
+            learning_channel=workspace.settings.learning_channel,
+        )
 
     shared = await in_transaction(ctx, work)
     badges = await award_badges(

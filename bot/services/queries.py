@@ -17,18 +17,6 @@ from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import UnitOfWork
 from bot.services.results import BalanceShown, HelpShown, HistoryShown, LeaderboardShown
 
-HELP = """\
-Give kudos:      @ana @raj 10 for pairing on the flaky-test hunt #learning
-                 +5 @ana thanks for the review   ·   @ana ++
-Your points:     balance
-Leaderboards:    top [week|month|all] [#value]
-Your kudos:      history   ·   undo (your last kudos, within 10 minutes)
-Share learning:  til how git bisect finds the bad commit #git
-Badges:          badges   ·   badges @ana
-Rewards:         shop   ·   redeem <item>   ·   redemptions   ·   cancel <number>
-Admins:          admin settings · admin catalog · admin redemptions · admin admins
-Values:          {values}"""
-
 DEFAULT_TOP = 10
 HISTORY_LIMIT = 10
 
@@ -116,11 +104,11 @@ async def show_history(
 
 
 async def show_help(ctx: ServiceContext, workspace_ref: WorkspaceRef) -> HelpShown:
-    """How to use the bot, with this workspace's company values."""
+    """How to use the bot: the reply composer writes it, with this workspace's values."""
 
     async def read(uow: UnitOfWork) -> HelpShown:
         workspace = await uow.workspaces.get(workspace_ref)
         settings = workspace.settings if workspace else WorkspaceSettings()
-        return HelpShown(HELP.format(values=" ".join(f"#{v}" for v in settings.values)))
+        return HelpShown(settings.values)
 
     return await in_transaction(ctx, read, write=False)

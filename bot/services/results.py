@@ -84,6 +84,8 @@ class KudosRevised:
     undone: tuple[KudosUndone, ...]
     given: KudosGiven | None
     duplicate: bool = False
+    why: str = ""
+    """What happened to the message ("message edited", "message deleted", …)."""
 
     @property
     def changed(self) -> bool:
@@ -97,6 +99,8 @@ class LearningShared:
     text: str
     tags: tuple[str, ...]
     badges: tuple[BadgeEarned, ...] = ()
+    learning_channel: str = ""
+    """Where the workspace posts learnings (empty: in the conversation it was shared in)."""
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,9 @@ class ScheduleChanged:
 
 @dataclass(frozen=True)
 class HelpShown:
-    text: str
+    """How to use the bot; `values` are the workspace's company values."""
+
+    values: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -195,8 +201,10 @@ class Redeemed:
     item: RewardItem
     earned_left: int
     admins: tuple[str, ...] = ()
-    """External ids of the listed admins, whom the notifier asks to decide."""
+    """External ids of the listed admins, who are asked to decide."""
     duplicate: bool = False
+    approvals_channel: str = ""
+    """Where the workspace asks for decisions (empty: each admin directly)."""
 
 
 @dataclass(frozen=True)

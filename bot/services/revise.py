@@ -31,7 +31,7 @@ async def revise_message_kudos(
             else uow.workspaces.get(workspace_ref)
         )
         if workspace is None:
-            return KudosRevised(undone=(), given=None)
+            return KudosRevised(undone=(), given=None, why=why)
         undone = tuple(
             [
                 await reverse_in(uow, workspace, kudos, now, why)
@@ -42,9 +42,9 @@ async def revise_message_kudos(
         if given is not None and not undone:  # an edit that turned a message into kudos
             uow.publish(workspace_ref, given)
         await uow.commit()
-        return KudosRevised(undone=undone, given=given)
+        return KudosRevised(undone=undone, given=given, why=why)
 
     try:
         return await in_transaction(ctx, work)
     except DuplicateDelivery:
-        return KudosRevised(undone=(), given=None, duplicate=True)
+        return KudosRevised(undone=(), given=None, duplicate=True, why=why)

@@ -124,6 +124,7 @@ async def redeem(
             taken,
             balances[member.earned_account_id],
             tuple(external_id for external_id, _ in admins),
+            approvals_channel=workspace.settings.approvals_channel,
         )
         if status == PENDING:
             uow.publish(workspace_ref, redeemed)  # the admins are asked to decide

@@ -48,7 +48,7 @@ async def test_every_subcommand_answers_only_the_person_who_asked(slack: SlackHa
         "top all #learning": "No kudos #learning of all time",
         "history": "given 3 points to Raj Patel for the review",
         "help": "Give kudos",
-        "undo": "Undone: 3 points each to Raj Patel",
+        "undo": "Undone: 3 points to Raj Patel",
     }
     for n, (text, expected) in enumerate(expectations.items(), start=3):
         await slack.slack.command(text, user="UANA")

@@ -66,7 +66,7 @@ async def test_personal_chat_needs_no_bot_mention_and_every_subcommand_answers(
             "til pytest fixtures compose #testing": lambda s: (
                 "pytest fixtures compose" in str(s.card)
             ),
-            "undo": lambda s: "Undone: 3 points each to Raj Patel" in s.text,
+            "undo": lambda s: "Undone: 3 points to Raj Patel" in s.text,
         }.items(),
         start=3,
     ):

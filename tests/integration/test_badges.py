@@ -80,6 +80,8 @@ async def test_concurrent_first_kudos_award_the_badge_once(app: App) -> None:
 async def test_badges_are_shown_on_request_and_announced_in_the_reply(app: App) -> None:
     reply = await reply_to(app.services, "acme", "ana", "@bob 5 for the help")
     assert "🏅 ana earned 🌱 First kudos: gave their first kudos" in reply
-    assert await reply_to(app.services, "acme", "ana", "badges") == "ana: 🌱 First kudos"
+    assert await reply_to(app.services, "acme", "ana", "badges") == (
+        "ana's badges\n🌱 First kudos: gave their first kudos"
+    )
     assert "has no badges yet" in await reply_to(app.services, "acme", "ana", "badges @bob")
     assert "`badges @someone`" in await reply_to(app.services, "acme", "ana", "badges @bob @cy")

@@ -25,9 +25,9 @@ from bot.config import Settings
 from bot.domain import grammar
 from bot.domain.errors import KudosError
 from bot.domain.model import MemberRef, WorkspaceRef
+from bot.replies.compose import help_text
 from bot.services.admins import change_admins
 from bot.services.catalog import add_item
-from bot.services.queries import HELP
 from bot.services.rewards import adjust_points, redeem
 from bot.services.schedules import add_schedule
 from tests.conftest import FakeClock
@@ -81,7 +81,7 @@ def _readme_grammar() -> list[str]:
 
 def _help() -> list[str]:
     found = []
-    for line in HELP.splitlines():
+    for line in help_text(()).splitlines():
         label, sep, rest = line.partition(":")
         if label.strip() == "Values":
             continue
@@ -93,8 +93,9 @@ def _help() -> list[str]:
 
 def _hints() -> list[str]:
     """The admin commands that refusals and replies suggest (templates with `{…}` aside)."""
-    sources = ("bot/domain/grammar.py", "bot/services/dispatch.py", "bot/adapters/plain.py")
+    sources = ("bot/domain/grammar.py", "bot/services/dispatch.py", "bot/replies/compose.py")
     text = "\n".join((ROOT / source).read_text(encoding="utf-8") for source in sources)
+    text = text.replace("{s.command}", "").replace("{c}", "")  # as typed in the console
     text += "\n".join((grammar.ADMIN_HELP, grammar.SCHEDULE_HELP, grammar.CATALOG_HELP))
     return re.findall(r"`(admin [^`{}\n]*)`", text)  # one line: split literals come whole above
 

@@ -58,9 +58,8 @@ async def test_points_with_a_unit_or_in_words_give_that_many(app: App) -> None:
     assert "gave bob 10 points" in await reply_to(
         app.services, "local", "ana", "@bob 10pts for the help"
     )
-    assert "gave bob 5 points for the talk" in await reply_to(
-        app.services, "local", "ana", "@bob five for the talk"
-    )
+    five = await reply_to(app.services, "local", "ana", "@bob five for the talk")
+    assert five.startswith("🎉 ana gave bob 5 points\n“the talk”")
     balance = await reply_to(app.services, "local", "bob", "balance")
     assert "15" in balance
 
@@ -81,7 +80,7 @@ async def test_til_keeps_every_tag_in_the_store_the_reply_the_post_and_the_expor
     reply = await reply_to(
         app.services, "local", "ana", "til pytest fixtures are lazy #python #testing #learning"
     )
-    assert reply.startswith("📚 ana learned: pytest fixtures are lazy #python #testing #learning")
+    assert reply.startswith("📚 ana learned:\npytest fixtures are lazy  #python #testing #learning")
     assert await scalar(app, "SELECT tags FROM learnings") == "python testing learning"
     assert await scalar(app, "SELECT topic FROM learnings") == "python"
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.adapters.plain import cap
 from bot.adapters.slack.text import SUBTEAM, escape, to_plain
 from bot.adapters.teams.text import TeamsMention, safe, to_grammar
+from bot.replies.compose import cap
 
 BOUND = 0.050
 SLACK_LIMIT = 40_000  # characters in one Slack message

@@ -16,11 +16,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from bot.adapters.console.render import describe
+from bot.adapters.console import render
 from bot.domain.commands import Mention
 from bot.domain.errors import KudosError, NameRequired
 from bot.domain.grammar import parse_command
 from bot.domain.model import MemberRef, WorkspaceRef
+from bot.replies.compose import refusal
 from bot.services.context import ServiceContext
 from bot.services.dispatch import handle
 from bot.services.members import member_names
@@ -107,9 +108,9 @@ async def reply_to(ctx: ServiceContext, workspace: str, actor: str, text: str) -
     """Run one console message and return the reply a person reads (refusals included)."""
     try:
         result = await run_line(ctx, workspace, actor, text)
-    except KudosError as refusal:
-        return f"✋ {refusal.message}"
-    return describe(result)
+    except KudosError as refused:
+        return render.text(refusal(refused.message))
+    return render.describe(result)
 
 
 async def _lines(stream: TextIO, prompt: str | None) -> AsyncIterator[str]:

@@ -31,7 +31,6 @@ from bot.adapters.slack.inbox import SlackInbox
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.adapters.slack.sender import SlackSender
 from bot.services.context import ServiceContext
-from bot.services.settings import show_settings
 
 log = logging.getLogger("kudos.slack")
 
@@ -238,7 +237,6 @@ def create_slack_bot(
         lambda token: sending_client(config.api_url, session, token),
         session,
         token_for,
-        lambda ws: show_settings(services, ws),
         lambda token: web_client(config.api_url, session, token),
         services,
     )

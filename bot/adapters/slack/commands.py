@@ -7,14 +7,15 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.adapters.slack import blocks, refs
-from bot.adapters.slack.outgoing import respond
+from bot.adapters.slack import refs
+from bot.adapters.slack.blocks import SURFACE
+from bot.adapters.slack.outgoing import Where, deliver
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain.errors import KudosError
 from bot.domain.grammar import parse_command, parse_til
+from bot.replies.compose import compose, refusal
 from bot.services.context import ServiceContext
 from bot.services.delivery import Incoming, Outgoing
-from bot.services.results import KudosGiven, LearningShared, Result
 
 
 def delivery(body: dict[str, Any]) -> Incoming:
@@ -23,29 +24,12 @@ def delivery(body: dict[str, Any]) -> Incoming:
     return Incoming(refs.PLATFORM, team_id, refs.command_key(team_id, body["trigger_id"]), body)
 
 
-async def replies(
-    rt: SlackRuntime, ctx: ServiceContext, team_id: str, url: str, result: Result
-) -> list[Outgoing]:
-    """Answers to a slash command: kudos and learnings in the channel, everything else to the
-    person alone."""
-    if isinstance(result, KudosGiven):
-        receipt = respond(team_id, url, blocks.kudos_receipt(result))
-        if result.duplicate:
-            return [receipt]
-        return [respond(team_id, url, blocks.kudos_post(result), public=True), receipt]
-    if isinstance(result, LearningShared):
-        channel = (await rt.settings(ctx, team_id)).learning_channel
-        if channel:
-            return [respond(team_id, url, blocks.learning_receipt(result, channel))]
-        return [respond(team_id, url, blocks.learning(result), public=True)]
-    return [respond(team_id, url, blocks.render(result))]
-
-
 async def handle_command(
     rt: SlackRuntime, ctx: ServiceContext, body: dict[str, Any]
 ) -> list[Outgoing]:
     """Run a recorded `/kudos` or `/til`; answer through its `response_url`."""
-    team_id, user_id, url = body["team_id"], body["user_id"], body["response_url"]
+    team_id, user_id = body["team_id"], body["user_id"]
+    where = Where(team_id, body.get("channel_id"), user_id, body["response_url"])
     parse = parse_til if body.get("command") == "/til" else parse_command
     client = await rt.client(team_id)
     try:
@@ -59,14 +43,14 @@ async def handle_command(
             key=refs.command_key(team_id, body["trigger_id"]),
             channel=body.get("channel_id"),
         )
-    except KudosError as refusal:
-        rt.refused(refusal)
-        return [respond(team_id, url, blocks.refusal(refusal.message))]
-    return await replies(rt, ctx, team_id, url, result)
+    except KudosError as refused:
+        rt.refused(refused)
+        return deliver(where, refusal(refused.message))
+    return deliver(where, *compose(result, SURFACE))
 
 
 def given_up(body: dict[str, Any], reason: str) -> list[Outgoing]:
-    return [respond(body["team_id"], body["response_url"], blocks.refusal(reason))]
+    return deliver(Where(body["team_id"], response_url=body["response_url"]), refusal(reason))
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:

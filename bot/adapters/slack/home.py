@@ -7,9 +7,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.adapters.slack import blocks, refs
+from bot.adapters.slack.blocks import SURFACE
 from bot.adapters.slack.outgoing import publish_home
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain.errors import UnknownWorkspace
+from bot.replies.compose import home
 from bot.services.context import ServiceContext
 from bot.services.delivery import Incoming, Outgoing
 from bot.services.queries import show_balance, show_history, show_leaderboard
@@ -31,7 +33,8 @@ async def handle_home_opened(
         top = await show_leaderboard(ctx, workspace, "week", None, HOME_TOP)
     except UnknownWorkspace:  # no kudos in this workspace yet
         top = LeaderboardShown("week", None, ())
-    return [publish_home(team_id, user_id, blocks.home(user_id, balance, recent, top))]
+    view = blocks.home_view(user_id, home(balance, recent, top, SURFACE))
+    return [publish_home(team_id, user_id, view)]
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:

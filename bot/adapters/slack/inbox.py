@@ -9,13 +9,9 @@ from typing import Any
 
 from bot.adapters.slack import commands, home, messages, reactions, rewards
 from bot.adapters.slack.runtime import SlackRuntime
+from bot.replies.compose import GAVE_UP
 from bot.services.context import ServiceContext
 from bot.services.delivery import InboxItem, Outgoing
-
-GAVE_UP = (
-    "Sorry, something went wrong on my side and I couldn't do that. Nothing was changed; "
-    "please try again."
-)
 
 
 def _kind(body: dict[str, Any]) -> str:

@@ -12,16 +12,16 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import blocks, refs
-from bot.adapters.slack.outgoing import ephemeral, post
+from bot.adapters.slack import refs
+from bot.adapters.slack.blocks import SURFACE
+from bot.adapters.slack.outgoing import Where, deliver
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain.commands import Give
 from bot.domain.errors import KudosError
 from bot.domain.grammar import parse_ambient, parse_command
+from bot.replies.compose import compose, refusal, refused_edit
 from bot.services.context import ServiceContext
 from bot.services.delivery import Incoming, Outgoing
-from bot.services.results import KudosGiven
-from bot.services.revise import revise_message_kudos
 
 log = logging.getLogger("kudos.slack")
 _HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share", "me_message"}
@@ -67,20 +67,12 @@ async def _ambient(
     return parse_ambient(await rt.expand_groups(client, team_id, user_id, text))
 
 
-def _given(
-    team_id: str, channel: str, thread_ts: str, user: str, given: KudosGiven
-) -> list[Outgoing]:
-    return [
-        post(team_id, channel, blocks.kudos_post(given), thread_ts=thread_ts),
-        ephemeral(team_id, channel, user, blocks.kudos_receipt(given)),
-    ]
-
-
 async def direct(
     rt: SlackRuntime, ctx: ServiceContext, team_id: str, event: dict[str, Any]
 ) -> list[Outgoing]:
     """A message in the bot's own DM (the Messages tab) is a command, as after /kudos."""
     user_id, channel, ts = str(event.get("user")), event["channel"], event["ts"]
+    where = Where(team_id, channel, user_id, direct=True)
     client = await rt.client(team_id)
     try:
         text = await rt.expand_groups(client, team_id, user_id, event.get("text") or "")
@@ -94,15 +86,10 @@ async def direct(
             channel=channel,
             message_ref=refs.message_ref(channel, ts),
         )
-    except KudosError as refusal:
-        rt.refused(refusal)
-        return [post(team_id, channel, blocks.refusal(refusal.message))]
-    if isinstance(result, KudosGiven):
-        receipt = post(team_id, channel, blocks.kudos_receipt(result))
-        if result.duplicate:
-            return [receipt]
-        return [post(team_id, channel, blocks.kudos_post(result)), receipt]
-    return [post(team_id, channel, blocks.render(result))]
+    except KudosError as refused:
+        rt.refused(refused)
+        return deliver(where, refusal(refused.message))
+    return deliver(where, *compose(result, SURFACE))
 
 
 async def posted(
@@ -110,6 +97,7 @@ async def posted(
 ) -> list[Outgoing]:
     """Kudos typed in a channel: a thread reply for all, a receipt for the giver."""
     user_id, channel, ts = str(event.get("user")), event["channel"], event["ts"]
+    where = Where(team_id, channel, user_id, thread_ts=event.get("thread_ts") or ts)
     client = await rt.client(team_id)
     try:
         give = await _ambient(rt, client, team_id, user_id, event.get("text") or "")
@@ -125,13 +113,10 @@ async def posted(
             channel=channel,
             message_ref=refs.message_ref(channel, ts),
         )
-    except KudosError as refusal:
-        rt.refused(refusal)
-        return [ephemeral(team_id, channel, user_id, blocks.refusal(refusal.message))]
-    assert isinstance(result, KudosGiven)
-    if result.duplicate:
-        return []
-    return _given(team_id, channel, event.get("thread_ts") or ts, user_id, result)
+    except KudosError as refused:
+        rt.refused(refused)
+        return deliver(where, refusal(refused.message))
+    return deliver(where, *compose(result, SURFACE))
 
 
 async def edited(
@@ -142,39 +127,24 @@ async def edited(
     message = event.get("message") or {}
     user_id, channel, ts = str(message.get("user")), event["channel"], message["ts"]
     edited_ts = (message.get("edited") or {}).get("ts") or event.get("event_ts") or ts
+    where = Where(team_id, channel, user_id, thread_ts=message.get("thread_ts") or ts)
     client = await rt.client(team_id)
     try:
         give = await _ambient(rt, client, team_id, user_id, message.get("text") or "")
-        actor = await rt.directory.member(client, team_id, user_id)
-        replacement = (
-            await rt.give_command(
-                client,
-                team_id,
-                actor,
-                give,
-                key=refs.edit_key(team_id, channel, ts, edited_ts),
-                channel=channel,
-                message_ref=refs.message_ref(channel, ts),
-            )
-            if give
-            else None
-        )
-        result = await revise_message_kudos(
+        result = await rt.revise(
             ctx,
-            refs.workspace(team_id),
+            team_id,
             refs.message_ref(channel, ts),
-            replacement,
             "message edited",
+            give,
+            actor_id=user_id,
+            key=refs.edit_key(team_id, channel, ts, edited_ts),
+            channel=channel,
         )
-    except KudosError as refusal:
-        rt.refused(refusal)
-        text = f"I kept your kudos as they were before the edit. {refusal.message}"
-        return [ephemeral(team_id, channel, user_id, blocks.refusal(text))]
-    if result.duplicate or not result.changed:
-        return []
-    if result.given and not result.undone:  # an edit that turned a message into kudos
-        return _given(team_id, channel, message.get("thread_ts") or ts, user_id, result.given)
-    return [ephemeral(team_id, channel, user_id, blocks.revised(result, "you edited the message"))]
+    except KudosError as refused:
+        rt.refused(refused)
+        return deliver(where, refused_edit(refused.message))
+    return deliver(where, *compose(result, SURFACE))
 
 
 async def deleted(
@@ -184,16 +154,11 @@ async def deleted(
     before = event.get("previous_message") or {}
     channel, ts = event["channel"], str(event.get("deleted_ts") or before.get("ts"))
     try:
-        result = await revise_message_kudos(
-            ctx, refs.workspace(team_id), refs.message_ref(channel, ts), None, "message deleted"
-        )
-    except KudosError as refusal:
-        log.info("kudos of deleted message %s:%s kept: %s", channel, ts, refusal.message)
+        result = await rt.revise(ctx, team_id, refs.message_ref(channel, ts), "message deleted")
+    except KudosError as refused:
+        log.info("kudos of deleted message %s:%s kept: %s", channel, ts, refused.message)
         return []
-    if result.undone and before.get("user"):
-        why = blocks.revised(result, "the message was deleted")
-        return [ephemeral(team_id, channel, before["user"], why)]
-    return []
+    return deliver(Where(team_id, channel, before.get("user")), *compose(result, SURFACE))
 
 
 async def handle_message(
@@ -219,9 +184,8 @@ def given_up(team_id: str, body: dict[str, Any], reason: str) -> list[Outgoing]:
     user, channel = _person(message), event.get("channel")
     if not user or not channel:
         return []
-    if event.get("channel_type") == "im":
-        return [post(team_id, channel, blocks.refusal(reason))]
-    return [ephemeral(team_id, channel, user, blocks.refusal(reason))]
+    where = Where(team_id, channel, user, direct=event.get("channel_type") == "im")
+    return deliver(where, refusal(reason))
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:

@@ -8,16 +8,15 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
-from bot.adapters.plain import points
-from bot.adapters.slack import blocks, refs
-from bot.adapters.slack.outgoing import ephemeral
+from bot.adapters.slack import refs
+from bot.adapters.slack.outgoing import Where, deliver
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain.commands import Give, Mention
 from bot.domain.errors import KudosError
+from bot.replies.compose import reacted, refusal
 from bot.services.context import ServiceContext
 from bot.services.delivery import Incoming, Outgoing
 from bot.services.results import KudosGiven
-from bot.services.revise import revise_message_kudos
 
 
 def _emoji(name: str) -> str:
@@ -84,18 +83,11 @@ async def give_point(
             channel=channel,
             message_ref=ref,
         )
-    except KudosError as refusal:
-        rt.refused(refusal)
-        return [ephemeral(team_id, channel, reactor, blocks.refusal(refusal.message))]
+    except KudosError as refused:
+        rt.refused(refused)
+        return deliver(Where(team_id, channel, reactor), refusal(refused.message))
     assert isinstance(result, KudosGiven)
-    if result.duplicate:
-        return []
-    said = (
-        f"You gave {blocks.mention(author, result.recipients[0])} "
-        f"{points(result.amount_each)} for their message. "
-        f"{blocks.kudos_receipt(result)['text']}"
-    )
-    return [ephemeral(team_id, channel, reactor, blocks.message(said))]
+    return deliver(Where(team_id, channel, reactor), *reacted(result))
 
 
 async def take_back(
@@ -105,11 +97,9 @@ async def take_back(
     if not await _counts(rt, ctx, team_id, event):
         return []
     try:
-        await revise_message_kudos(
-            ctx, refs.workspace(team_id), _ref(event), None, "reaction removed"
-        )
-    except KudosError as refusal:
-        rt.refused(refusal)
+        await rt.revise(ctx, team_id, _ref(event), "reaction removed")
+    except KudosError as refused:
+        rt.refused(refused)
     return []
 
 
@@ -128,7 +118,7 @@ def given_up(team_id: str, body: dict[str, Any], reason: str) -> list[Outgoing]:
     channel = (event.get("item") or {}).get("channel")
     if event.get("type") == "reaction_removed" or not channel or not event.get("user"):
         return []
-    return [ephemeral(team_id, channel, event["user"], blocks.refusal(reason))]
+    return deliver(Where(team_id, channel, event["user"]), refusal(reason))
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:

@@ -12,10 +12,12 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks, refs
-from bot.adapters.slack.outgoing import respond, update
+from bot.adapters.slack.blocks import SURFACE
+from bot.adapters.slack.outgoing import Where, deliver, respond, update
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain.commands import AdminDecide, Redeem
 from bot.domain.errors import KudosError
+from bot.replies.compose import compose, decided, refusal
 from bot.services.context import ServiceContext
 from bot.services.delivery import Incoming, Outgoing
 from bot.services.results import RedemptionDecided
@@ -70,7 +72,7 @@ async def handle_redeem(
 ) -> list[Outgoing]:
     """Redeem from the shop: once per listing, however often the button is clicked."""
     team_id, user_id, item_id, container = _clicked(body)
-    url = body["response_url"]
+    where = Where(team_id, response_url=body["response_url"], clicked=True)
     listing = container.get("message_ts") or container.get("view_id") or body["trigger_id"]
     try:
         result = await rt.run(
@@ -82,10 +84,10 @@ async def handle_redeem(
             key=refs.redeem_key(team_id, user_id, listing, item_id),
             channel=container.get("channel_id"),
         )
-    except KudosError as refusal:
-        rt.refused(refusal)
-        return [respond(team_id, url, blocks.refusal(refusal.message), replace_original=False)]
-    return [respond(team_id, url, blocks.render(result), replace_original=False)]
+    except KudosError as refused:
+        rt.refused(refused)
+        return deliver(where, refusal(refused.message))
+    return deliver(where, *compose(result, SURFACE))
 
 
 async def handle_approve(
@@ -96,8 +98,9 @@ async def handle_approve(
     url = body["response_url"]
     outcome = await decide(rt, ctx, body, True, int(value))
     if isinstance(outcome, KudosError):
-        return [respond(team_id, url, blocks.refusal(outcome.message), replace_original=False)]
-    return [respond(team_id, url, blocks.decided(outcome), public=None, replace_original=True)]
+        return deliver(Where(team_id, response_url=url, clicked=True), refusal(outcome.message))
+    shown = blocks.render(decided(outcome))
+    return [respond(team_id, url, shown, public=None, replace_original=True)]
 
 
 async def handle_action(
@@ -116,7 +119,7 @@ def given_up(body: dict[str, Any], reason: str) -> list[Outgoing]:
     url = body.get("response_url")
     if not url:
         return []
-    return [respond(body["team"]["id"], url, blocks.refusal(reason), replace_original=False)]
+    return deliver(Where(body["team"]["id"], response_url=url, clicked=True), refusal(reason))
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:
@@ -162,7 +165,8 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             outcome = await decide(rt, ctx, body, False, int(meta["redemption"]), reason)
             if isinstance(outcome, KudosError) or where is None:
                 return outcome, []
-            return outcome, [update(team_id, where[0], where[1], blocks.decided(outcome))]
+            shown = blocks.render(decided(outcome))
+            return outcome, [update(team_id, where[0], where[1], shown)]
 
         outcome = await rt.inline(work)
         if isinstance(outcome, KudosError):

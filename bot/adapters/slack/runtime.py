@@ -20,13 +20,12 @@ from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.text import SUBTEAM, to_plain
 from bot.domain.commands import Command, Give, Til
 from bot.domain.errors import KudosError
-from bot.domain.model import MemberRef, WorkspaceSettings
+from bot.domain.model import WorkspaceSettings
 from bot.services.context import ServiceContext, run_as_one
 from bot.services.delivery import Incoming, Outgoing, now
-from bot.services.dispatch import handle
-from bot.services.give import GiveKudos
+from bot.services.dispatch import handle, revise
 from bot.services.ports import UnitOfWork
-from bot.services.results import Result
+from bot.services.results import KudosRevised, Result
 from bot.services.settings import show_settings
 
 log = logging.getLogger("kudos.slack")
@@ -131,7 +130,7 @@ class SlackRuntime:
             last = match.end()
         return "".join([*out, text[last:]])
 
-    async def plain(self, client: AsyncWebClient, team_id: str, text: str) -> str:
+    async def readable(self, client: AsyncWebClient, team_id: str, text: str) -> str:
         """Slack markup as plain text, with mentioned people by name."""
         names: dict[str, str] = {}
         for user_id in set(_USER_MENTION.findall(text)):
@@ -147,9 +146,9 @@ class SlackRuntime:
         self, client: AsyncWebClient, team_id: str, command: Command
     ) -> Command:
         if isinstance(command, Give) and command.reason:
-            return replace(command, reason=await self.plain(client, team_id, command.reason))
+            return replace(command, reason=await self.readable(client, team_id, command.reason))
         if isinstance(command, Til):
-            return replace(command, text=await self.plain(client, team_id, command.text))
+            return replace(command, text=await self.readable(client, team_id, command.text))
         return command
 
     async def run(
@@ -182,32 +181,36 @@ class SlackRuntime:
             channels=partial(self.directory.channel, client, team_id),
         )
 
-    async def give_command(
+    async def revise(
         self,
-        client: AsyncWebClient,
+        ctx: ServiceContext,
         team_id: str,
-        actor: MemberRef,
-        give: Give,
-        *,
-        key: str,
-        channel: str,
         message_ref: str,
-    ) -> GiveKudos:
-        """A kudos read from a message, resolved for the services (used by edits)."""
-        recipients = tuple(
-            [await self.directory.resolve(client, team_id, m) for m in give.recipients]
-        )
-        reason = await self.plain(client, team_id, give.reason) if give.reason else None
-        return GiveKudos(
-            workspace=refs.workspace(team_id),
-            giver=actor,
-            recipients=recipients,
-            amount=give.amount,
-            reason=reason,
-            tags=give.tags,
-            idempotency_key=key,
+        why: str,
+        give: Give | None = None,
+        *,
+        actor_id: str = "",
+        key: str = "",
+        channel: str | None = None,
+    ) -> KudosRevised:
+        """Read a message's kudos again: `give` (by `actor_id`) replaces them after an edit;
+        none reverses them (a deleted message, a reaction taken off)."""
+        if give is None:
+            return await revise(ctx, refs.workspace(team_id), message_ref, why)
+        client = await self.client(team_id)
+        actor = await self.directory.member(client, team_id, actor_id)
+        if give.reason:
+            give = replace(give, reason=await self.readable(client, team_id, give.reason))
+        return await revise(
+            ctx,
+            refs.workspace(team_id),
+            message_ref,
+            why,
+            command=give,
+            actor=actor,
+            resolve=partial(self.directory.resolve, client, team_id),
+            delivery_key=key,
             channel=channel,
-            message_ref=message_ref,
         )
 
     @staticmethod

@@ -14,23 +14,18 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncSlackResponse, AsyncWebClient
 
 from bot.adapters.slack import blocks
-from bot.adapters.slack.outgoing import FALLBACK_CHANNEL, RESPONSE_URL, post, update
-from bot.domain.model import WorkspaceRef, WorkspaceSettings
+from bot.adapters.slack.blocks import SURFACE
+from bot.adapters.slack.outgoing import APPROVAL_OF, FALLBACK_CHANNEL, RESPONSE_URL, Where, deliver
+from bot.domain.model import WorkspaceRef
+from bot.replies.compose import event_replies, scheduled
 from bot.services.approvals import approval_messages, remember_approval_message
 from bot.services.context import ServiceContext
 from bot.services.delivery import Event, OutboxItem, Outgoing, SendFailed
-from bot.services.results import (
-    KudosGiven,
-    LearningShared,
-    Redeemed,
-    RedemptionDecided,
-    ScheduledPost,
-)
+from bot.services.results import Redeemed, RedemptionDecided, ScheduledPost
 
 log = logging.getLogger("kudos.slack")
 
 TokenLookup = Callable[[str], Awaitable[str | None]]
-SettingsLookup = Callable[[WorkspaceRef], Awaitable[WorkspaceSettings]]
 ClientFactory = Callable[[str | None], AsyncWebClient]
 
 PERMANENT_ERRORS = frozenset(
@@ -57,9 +52,6 @@ PERMANENT_ERRORS = frozenset(
 )
 _FALLBACK_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived"})
 RESPONSE_TIMEOUT = aiohttp.ClientTimeout(total=10)
-APPROVAL_OF = "approval_of"
-"""In an approval request's payload: the redemption, so the copy is remembered once sent (and
-updated with the decision later)."""
 
 
 class SlackSender:
@@ -70,7 +62,6 @@ class SlackSender:
         make_client: ClientFactory,
         session: aiohttp.ClientSession,
         token_for: TokenLookup,
-        settings_for: SettingsLookup,
         make_retrying_client: ClientFactory,
         services: ServiceContext,
     ) -> None:
@@ -79,7 +70,6 @@ class SlackSender:
         self.services = services
         self.session = session
         self.token_for = token_for
-        self.settings_for = settings_for
         self._clients: dict[str | None, AsyncWebClient] = {}
 
     def _client(self, token: str | None) -> AsyncWebClient:
@@ -145,40 +135,25 @@ class SlackSender:
 
     # ------------------------------------------------------------------ events
     async def expand(self, workspace: WorkspaceRef, event: Event) -> Sequence[Outgoing]:
-        team = workspace.external_id
-        match event:
-            case KudosGiven():
-                dm = blocks.kudos_dm(event)
-                return [post(team, recipient, dm) for recipient in event.recipient_ids]
-            case LearningShared():
-                channel = (await self.settings_for(workspace)).learning_channel
-                return [post(team, channel, blocks.learning(event))] if channel else []
-            case Redeemed():
-                return await self._approval_requests(workspace, event)
-            case RedemptionDecided():
-                outcome = blocks.decided(event)
-                copies = await approval_messages(self.services, workspace, event.redemption.id)
-                member = event.redemption.member_external_id
-                return [
-                    *(update(team, channel, ts, outcome) for channel, ts in copies),
-                    post(team, member, blocks.decision_dm(event)),
-                ]
-        return []
+        where = Where(workspace.external_id)
+        if isinstance(event, Redeemed):
+            where = Where(where.team, admins=tuple(await self._approvers(where.team, event)))
+        if isinstance(event, RedemptionDecided):
+            copies = await approval_messages(self.services, workspace, event.redemption.id)
+            where = Where(where.team, copies=tuple(copies))
+        return deliver(where, *event_replies(event, SURFACE))
 
-    async def _approval_requests(
-        self, workspace: WorkspaceRef, redeemed: Redeemed
-    ) -> list[Outgoing]:
-        team = workspace.external_id
-        channel = (await self.settings_for(workspace)).approvals_channel
-        targets = [channel] if channel else list(redeemed.admins)
-        if not targets:
-            targets = await self._workspace_admins(await self._token(team))
+    async def _approvers(self, team: str, redeemed: Redeemed) -> list[str]:
+        """Where to ask: the approvals channel, else each listed admin, else Slack's own
+        workspace admins."""
+        if redeemed.approvals_channel:
+            return [redeemed.approvals_channel]
+        targets = list(redeemed.admins) or await self._workspace_admins(await self._token(team))
         if not targets:
             log.warning(
                 "redemption #%s: no admin to ask in Slack team %s", redeemed.redemption.id, team
             )
-        payload = {**blocks.approval_request(redeemed), APPROVAL_OF: redeemed.redemption.id}
-        return [post(team, target, payload) for target in targets]
+        return targets
 
     async def _workspace_admins(self, token: str) -> list[str]:
         """Slack's own workspace admins and owners (no admin list and no approvals channel)."""
@@ -204,7 +179,9 @@ class SlackSender:
         if token is None:
             raise LookupError(f"no bot token for Slack team {workspace.external_id}")
         client = self.make_retrying_client(token)  # the scheduler waits for the outcome
-        await client.chat_postMessage(channel=channel, **blocks.scheduled(post))
+        await client.chat_postMessage(
+            channel=channel, **blocks.render(scheduled(post, channel, SURFACE))
+        )
 
 
 def _failure(exc: SlackApiError) -> SendFailed:

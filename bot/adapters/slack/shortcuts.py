@@ -10,10 +10,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack import blocks, refs
-from bot.adapters.slack.outgoing import FALLBACK_CHANNEL, post
+from bot.adapters.slack.outgoing import Where, deliver
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.domain import errors
 from bot.domain.commands import Give, Mention
+from bot.replies.compose import kudos_post
 from bot.services.context import ServiceContext
 from bot.services.delivery import Outgoing
 from bot.services.results import KudosGiven, Result
@@ -44,18 +45,6 @@ def _state(view: dict[str, Any]) -> dict[str, Any]:
                 or action.get("selected_conversation")
             )
     return out
-
-
-def share(team_id: str, channel: str, giver: str, given: KudosGiven) -> Outgoing:
-    """Post a kudos given from the modal where it was asked for; if the bot cannot post there
-    (not in that channel), to the giver instead."""
-    message = post(team_id, channel, blocks.kudos_post(given))
-    return Outgoing(
-        message.platform,
-        message.workspace,
-        message.method,
-        {**message.payload, FALLBACK_CHANNEL: giver},
-    )
 
 
 def register(app: AsyncApp, rt: SlackRuntime) -> None:
@@ -124,7 +113,10 @@ def register(app: AsyncApp, rt: SlackRuntime) -> None:
             assert isinstance(result, KudosGiven)
             if result.duplicate:
                 return result, []
-            return result, [share(team_id, channel or user_id, user_id, result)]
+            # Posted where it was asked for; if the bot cannot post there, to the giver. The
+            # modal closing is the giver's receipt.
+            where = Where(team_id, channel or user_id, user_id, fallback=user_id)
+            return result, deliver(where, kudos_post(result))
 
         outcome = await rt.inline(work)
         if isinstance(outcome, errors.KudosError):

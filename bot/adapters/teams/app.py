@@ -10,25 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from botbuilder.core import (
-    BotFrameworkAdapterSettings,
-    CardFactory,
-    MessageFactory,
-    TurnContext,
-)
+from botbuilder.core import BotFrameworkAdapterSettings, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ConversationReference
 from botframework.connector.auth import AuthenticationConstants, ClaimsIdentity
-from msrest.exceptions import HttpOperationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot import metrics
-from bot.adapters.plain import decision_text
-from bot.adapters.teams import cards
 from bot.adapters.teams.bot import PLATFORM, KudosTeamsBot
 from bot.adapters.teams.connector import (
     BOT_FRAMEWORK_SERVICE_HOSTS,
@@ -37,7 +29,8 @@ from bot.adapters.teams.connector import (
     ServiceUrlHosts,
     connector_failure,
 )
-from bot.adapters.teams.inbox import UPDATE, TeamsInbox, delivery, reply
+from bot.adapters.teams.inbox import TeamsInbox, delivery
+from bot.adapters.teams.sender import TeamsSender, card_in
 from bot.adapters.teams.tokens import (
     BOT_FRAMEWORK_OPENID_METADATA,
     BotFrameworkTokens,
@@ -45,22 +38,10 @@ from bot.adapters.teams.tokens import (
     SigningKeys,
     TokenRefused,
 )
-from bot.domain.model import WorkspaceRef
-from bot.services.approvals import approval_messages, remember_approval_message
 from bot.services.context import ServiceContext
-from bot.services.conversations import known_conversations
-from bot.services.delivery import Event, Incoming, OutboxItem, Outgoing, SendFailed
-from bot.services.results import (
-    LearningShared,
-    Redeemed,
-    RedemptionDecided,
-    ScheduledPost,
-)
-from bot.services.settings import show_settings
+from bot.services.delivery import Incoming
 
 log = logging.getLogger("kudos.teams")
-APPROVAL_OF = "approval_of"
-"""In an approval request's payload: the redemption, so the copy is remembered once sent."""
 Recorder = Callable[[Incoming], Awaitable[bool]]
 
 
@@ -86,164 +67,6 @@ class TeamsConfig:
     @property
     def authenticated(self) -> bool:
         return bool(self.app_id)
-
-
-class TeamsSender:
-    """Implements `bot.worker.outbox.Sender` for Teams, and the scheduled posts' notifier.
-    Recipients are @mentioned on the kudos card itself, so a kudos needs no more messages;
-    learnings also go to the learning channel when the bot knows that conversation. Approval
-    requests go to the approvals channel, or to each listed admin's personal chat with the bot;
-    decisions go to the member's personal chat (where the bot has one)."""
-
-    def __init__(self, teams: TeamsBot) -> None:
-        self.teams = teams
-
-    async def send(self, item: OutboxItem) -> None:
-        reference = ConversationReference().deserialize(item.payload["reference"])
-        activity = Activity().deserialize(item.payload["activity"])
-        try:
-            if item.method == UPDATE:
-                await self.teams.update(reference, activity)
-                return
-            posted = await self.teams.deliver(reference, activity)
-        except Exception as exc:
-            reason = connector_failure(exc)
-            if reason is None:
-                raise
-            raise _failure(
-                exc, f"Teams reply to {reference.service_url} failed: {reason}"
-            ) from None
-        approval = item.payload.get(APPROVAL_OF)
-        if approval is not None and posted:
-            await remember_approval_message(
-                self.teams.services,
-                item.workspace_ref,
-                int(approval),
-                str(reference.conversation.id),
-                posted,
-            )
-
-    async def expand(self, workspace: WorkspaceRef, event: Event) -> Sequence[Outgoing]:
-        match event:
-            case LearningShared():
-                settings = await show_settings(self.teams.services, workspace)
-                return (
-                    await self._to(
-                        workspace,
-                        lambda c: c[0] == settings.learning_channel,
-                        cards.learning_card(event),
-                    )
-                    if settings.learning_channel
-                    else []
-                )
-            case Redeemed():
-                return await self._approval_requests(workspace, event)
-            case RedemptionDecided():
-                member = event.redemption.member_external_id
-                told = await self._to(
-                    workspace,
-                    lambda c: _personal_chat_of(c) == member,
-                    cards.card([cards.plain(decision_text(event))]),
-                )
-                return [*await self._decided_copies(workspace, event), *told[:1]]
-        return []
-
-    async def _decided_copies(
-        self, workspace: WorkspaceRef, decided: RedemptionDecided
-    ) -> list[Outgoing]:
-        """Every posted copy of the approval request, its buttons replaced by the outcome."""
-        copies = await approval_messages(self.teams.services, workspace, decided.redemption.id)
-        if not copies:
-            return []
-        references = {c[0]: c[2] for c in await known_conversations(self.teams.services, workspace)}
-        outcome = cards.decided_card(decided)
-        updates = []
-        for conversation_id, activity_id in copies:
-            if conversation_id not in references:
-                continue  # the bot was removed from there since
-            ref = ConversationReference().deserialize(references[conversation_id])
-            message = MessageFactory.attachment(CardFactory.adaptive_card(outcome))
-            TurnContext.apply_conversation_reference(message, ref)
-            message.id = activity_id
-            updates.append(reply(workspace.external_id, ref, message, UPDATE))
-        return updates
-
-    async def _to(
-        self,
-        workspace: WorkspaceRef,
-        wanted: Callable[[tuple[str, str, dict[str, Any]]], bool],
-        card: dict[str, Any],
-    ) -> list[Outgoing]:
-        conversations = await known_conversations(self.teams.services, workspace)
-        return [proactive(workspace.external_id, c[2], card) for c in conversations if wanted(c)]
-
-    async def _approval_requests(
-        self, workspace: WorkspaceRef, redeemed: Redeemed
-    ) -> list[Outgoing]:
-        settings = await show_settings(self.teams.services, workspace)
-        approval = cards.approval_card(redeemed)
-        if settings.approvals_channel:
-            found = await self._to(
-                workspace, lambda c: c[0] == settings.approvals_channel, approval
-            )
-        else:
-            admins = set(redeemed.admins)
-            found = await self._to(workspace, lambda c: _personal_chat_of(c) in admins, approval)
-        if not found:
-            log.warning(
-                "redemption #%s: no approvals channel or admin chat known in Teams tenant %s",
-                redeemed.redemption.id,
-                workspace.external_id,
-            )
-        return [  # each copy is remembered once sent, to show the decision later
-            Outgoing(
-                o.platform,
-                o.workspace,
-                o.method,
-                {**o.payload, APPROVAL_OF: redeemed.redemption.id},
-            )
-            for o in found
-        ]
-
-    async def scheduled_post(
-        self, workspace: WorkspaceRef, channel: str, post: ScheduledPost
-    ) -> None:
-        for conversation_id, _kind, reference in await known_conversations(
-            self.teams.services, workspace
-        ):
-            if conversation_id == channel:
-                await self.teams.post(reference, cards.scheduled_card(post))
-                return
-        raise LookupError(f"Kudos is not installed in Teams conversation {channel}")
-
-
-def proactive(tenant: str, reference: dict[str, Any], card: dict[str, Any]) -> Outgoing:
-    """A card posted unprompted into a remembered conversation (a new thread in a channel)."""
-    ref = ConversationReference().deserialize(reference)
-    message = MessageFactory.attachment(CardFactory.adaptive_card(card))
-    TurnContext.apply_conversation_reference(message, ref)
-    return reply(tenant, ref, message)
-
-
-def _failure(exc: Exception, reason: str) -> SendFailed:
-    """Retry later, after the connector's Retry-After for a 429; never again for another 4xx
-    (403/404: the bot was removed from that conversation; others: the message is refused)."""
-    if not isinstance(exc, HttpOperationError):  # refused, timed out, reset: try again later
-        return SendFailed(reason)
-    status = getattr(exc.response, "status_code", None) or 0
-    if status == 429:
-        retry = str(exc.response.headers.get("Retry-After", ""))
-        return SendFailed(reason, retry_after=float(retry) if retry.isdigit() else None)
-    return SendFailed(reason, permanent=400 <= status < 500)
-
-
-def _personal_chat_of(conversation: tuple[str, str, dict[str, Any]]) -> str | None:
-    """The user a remembered personal chat is with (None for channels and group chats)."""
-    _conversation_id, kind, reference = conversation
-    if kind != "personal":
-        return None
-    user = reference.get("user") or {}
-    return str(user.get("id")) if user.get("id") else None
 
 
 class TeamsBot:
@@ -346,9 +169,7 @@ class TeamsBot:
         """Post a card into a remembered conversation (proactively), now; the new activity's
         id."""
         ref = ConversationReference().deserialize(reference)
-        message = MessageFactory.attachment(CardFactory.adaptive_card(card))
-        TurnContext.apply_conversation_reference(message, ref)
-        return await self.deliver(ref, message)
+        return await self.deliver(ref, card_in(ref, card))
 
     async def deliver(self, reference: ConversationReference, activity: Activity) -> str | None:
         """Send an activity whose conversation (and, for a reply, the activity it answers)

@@ -20,10 +20,10 @@ from bot.domain.commands import AdminDecide, Command, Give, Mention, Redeem, Sho
 from bot.domain.errors import KudosError
 from bot.domain.grammar import parse_command
 from bot.domain.model import MemberRef, WorkspaceRef
+from bot.replies.compose import GIVE_FORM, compose, refusal
 from bot.services.context import ServiceContext
 from bot.services.conversations import forget_conversation, remember_conversation
 from bot.services.dispatch import handle
-from bot.services.results import KudosGiven
 from bot.services.settings import show_settings
 
 log = logging.getLogger("kudos.teams")
@@ -137,9 +137,9 @@ class KudosTeamsBot(TeamsActivityHandler):
             bot_id = activity.recipient.id if activity.recipient else None
             text = to_grammar(activity.text or "", mentions, bot_id)
             await self._run(turn_context, parse_command(text), mentions, delivery_key(activity))
-        except KudosError as refusal:
-            metrics.REFUSALS.labels(PLATFORM, refusal.code).inc()
-            await turn_context.send_activity(MessageFactory.text(f"✋ {refusal.message}"))
+        except KudosError as refused:
+            metrics.REFUSALS.labels(PLATFORM, refused.code).inc()
+            await turn_context.send_activity(cards.message(refusal(refused.message)))
 
     async def _run(
         self,
@@ -167,21 +167,13 @@ class KudosTeamsBot(TeamsActivityHandler):
             channel=fit(conversation_key(activity), 128),
             message_ref=fit(f"{activity.conversation.id}:{activity.id}", 200),
         )
-        if isinstance(result, KudosGiven):
-            if not result.duplicate:
-                await self._send_card(turn_context, cards.kudos_card(result))
-            await turn_context.send_activity(MessageFactory.text(cards.receipt_text(result)))
-            return
-        reply = cards.render(result)
-        if isinstance(reply, str):
-            await turn_context.send_activity(MessageFactory.text(reply))
-        else:
-            await self._send_card(turn_context, reply)
+        for reply in compose(result, cards.SURFACE):  # Teams has no ephemerals: all said here
+            await turn_context.send_activity(cards.message(reply))
 
     async def _submitted(self, turn_context: TurnContext, value: dict[str, Any]) -> None:
         """The "Give kudos" card's submit (or its "Give kudos" button on the help card)."""
         ws = workspace_of(turn_context.activity)
-        if value.get("action") == "open_give_card":
+        if value.get("action") == GIVE_FORM:
             settings = await show_settings(self.services(turn_context), ws)
             await self._send_card(turn_context, cards.give_card(settings))
             return

@@ -1,5 +1,7 @@
-"""Adaptive Cards (schema 1.5) for every reply. What people typed goes into `TextRun`s, which
-Teams shows as plain text (no markdown, no links); only ids we resolved become mentions."""
+"""Adaptive Cards (schema 1.5): every reply of `bot.replies`, thinly rendered, and the Teams
+forms (the "Give kudos" card, the reason an admin types to reject). What people typed goes into
+`TextRun`s, which Teams shows as plain text (no markdown, no links); only ids we resolved become
+mentions. A shop card holds as many rewards as fit well inside Teams' 40 KB."""
 
 from __future__ import annotations
 
@@ -8,55 +10,17 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from bot.adapters.plain import (
-    admins_text,
-    catalog_text,
-    decided_text,
-    hashtags,
-    history_lines,
-    item_line,
-    joined,
-    more_pages,
-    paged,
-    points,
-    redeemed_text,
-    redemption_line,
-    redemptions_text,
-    request_text,
-    schedules_text,
-    settings_text,
-)
+from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.schema import Activity
+
 from bot.adapters.teams.text import safe
-from bot.domain.badges import BADGES, label
 from bot.domain.model import WorkspaceSettings
-from bot.domain.rewards import FULFILLED, RewardItem
-from bot.services.results import (
-    AdminDone,
-    AdminsShown,
-    BadgeEarned,
-    BadgesShown,
-    BalanceShown,
-    CatalogShown,
-    HelpShown,
-    HistoryShown,
-    KudosGiven,
-    KudosRevised,
-    KudosUndone,
-    LeaderboardPost,
-    LeaderboardShown,
-    LearningShared,
-    Redeemed,
-    RedemptionDecided,
-    RedemptionsShown,
-    Result,
-    ScheduleChanged,
-    ScheduledPost,
-    SchedulesShown,
-    SettingsShown,
-    ShopShown,
-)
+from bot.domain.rewards import RewardItem
+from bot.replies import model
+from bot.replies.compose import APPROVE, GIVE_FORM, REDEEM, REJECT, SHOP_PAGE, Surface, reward
 
 Card = dict[str, Any]
+Element = dict[str, Any]
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"
 GIVE_ACTION = "give_kudos"
@@ -70,6 +34,11 @@ SHOP_ITEMS_BUDGET = 22 * 1024
 buttons and the activity around them, a shop message stays under 28 KB: well inside the limit,
 whatever script or emoji the descriptions are written in."""
 SHOP_PAGE_MAX = 10
+CARD_BUDGET = 26 * 1024
+"""Bytes (by `message_bytes`) a card may take; what of its body does not fit is left out, and
+it says so."""
+TEXT = 2000
+"""Characters in one text run or block."""
 
 
 def message_bytes(payload: Any) -> int:
@@ -80,16 +49,12 @@ def message_bytes(payload: Any) -> int:
     )
 
 
-_PERIOD_TITLE = {"week": "this week", "month": "this month", "all": "of all time"}
-
-
-def card(
-    body: list[dict[str, Any]],
+def _card(
+    body: list[Element],
     *,
-    mentions: Sequence[tuple[str, str]] = (),
-    actions: list[dict[str, Any]] | None = None,
+    mentions: Sequence[model.Mention] = (),
+    actions: list[Element] | None = None,
 ) -> Card:
-    """A card; `mentions` are (id, name) pairs written as `<at>name</at>` in the body."""
     out: Card = {"$schema": SCHEMA, "type": "AdaptiveCard", "version": VERSION, "body": body}
     if actions:
         out["actions"] = actions
@@ -98,140 +63,177 @@ def card(
             "entities": [
                 {
                     "type": "mention",
-                    "text": f"<at>{safe(name, 100)}</at>",
-                    "mentioned": {"id": uid, "name": safe(name, 100)},
+                    "text": f"<at>{safe(m.name, 100)}</at>",
+                    "mentioned": {"id": m.user_id, "name": safe(m.name, 100)},
                 }
-                for uid, name in mentions
+                for m in {m.user_id: m for m in mentions}.values()
             ]
         }
     return out
 
 
-def plain(text: str, **style: Any) -> dict[str, Any]:
-    """A block of plain text: Teams applies no markdown inside a TextRun."""
-    return {
-        "type": "RichTextBlock",
-        "inlines": [{"type": "TextRun", "text": safe(text, 2000), **style}],
-    }
+def _alerts(spans: model.Spans) -> list[model.Mention]:
+    return [s for s in spans if isinstance(s, model.Mention) and s.alert]
 
 
-def heading(text: str) -> dict[str, Any]:
-    return {"type": "TextBlock", "text": text, "weight": "Bolder", "size": "Medium", "wrap": True}
-
-
-def _badge_blocks(badges: Sequence[BadgeEarned]) -> list[dict[str, Any]]:
-    return [
-        plain(f"🏅 {b.display_name} earned {label(b.badge)}: {BADGES[b.badge].why}") for b in badges
-    ]
-
-
-def badges_card(result: BadgesShown) -> Card:
-    if not result.badges:
-        return card([plain(f"{result.display_name} has no badges yet. Give kudos or share a til!")])
-    facts = [{"title": label(b), "value": BADGES[b].why} for b in result.badges]
-    return card(
-        [heading(f"{safe(result.display_name, 100)}'s badges"), {"type": "FactSet", "facts": facts}]
+def _block(spans: model.Spans, **style: Any) -> Element:
+    """Spans that mention someone: a TextBlock (the only place Teams makes a mention), with
+    `<at>name</at>` where each mention goes."""
+    text = "".join(
+        f"<at>{safe(s.name, 100)}</at>"
+        if isinstance(s, model.Mention) and s.alert
+        else safe(model.words((s,)), TEXT)
+        for s in spans
     )
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
 
 
-def kudos_card(given: KudosGiven) -> Card:
-    """The public card: giver, recipients (mentioned), amount, reason and values."""
-    each = points(given.amount_each) + (" each" if len(given.recipients) > 1 else "")
-    names = [safe(n, 100) for n in given.recipients]
-    body = [
-        heading(
-            f"🎉 {safe(given.giver, 100)} gave {joined([f'<at>{n}</at>' for n in names])} {each}"
-        )
+def _rich(spans: model.Spans, **style: Any) -> Element:
+    """Spans as plain text runs (bold where they are strong)."""
+    runs = [
+        {"type": "TextRun", "text": safe(model.words((s,)), TEXT), **style}
+        | ({"weight": "Bolder"} if isinstance(s, model.Strong) else {})
+        for s in spans
     ]
-    if given.reason:
-        body.append(plain(f"“{given.reason}”", italic=True))
-    if given.tags:
-        body.append(plain("  ".join(f"#{t}" for t in given.tags), color="Accent"))
-    body += _badge_blocks(given.badges)
-    return card(body, mentions=list(zip(given.recipient_ids, given.recipients, strict=True)))
+    return {"type": "RichTextBlock", "inlines": runs}
 
 
-def receipt_text(given: KudosGiven) -> str:
-    if given.duplicate:
-        return "👍 That one was already counted; I didn't give it twice."
-    text = f"You have {points(given.allowance_left)} left to give."
-    return f"{text} {given.nudge}" if given.nudge else text
-
-
-def balance_card(result: BalanceShown) -> Card:
-    return card(
-        [
-            heading("Your kudos"),
-            {
-                "type": "FactSet",
-                "facts": [
-                    {"title": "Left to give", "value": points(result.allowance_left)},
-                    {"title": "Renews", "value": f"{result.renews_at:%a %b %-d}"},
-                    {"title": "Earned", "value": points(result.earned)},
-                    {
-                        "title": "Badges",
-                        "value": ", ".join(label(b) for b in result.badges) or "none yet",
-                    },
-                ],
-            },
-        ]
-    )
-
-
-def leaderboard_card(result: LeaderboardShown) -> Card:
-    tag = f" #{result.tag}" if result.tag else ""
-    title = f"🏆 Top{tag} {_PERIOD_TITLE[result.period]}"
-    if not result.rows:
-        return card(
-            [
-                plain(
-                    f"No kudos{tag} {_PERIOD_TITLE[result.period]} yet. "
-                    "Be the first to thank someone!"
-                )
-            ]
-        )
-    medals = {1: "🥇", 2: "🥈", 3: "🥉"}
-    facts = [
-        {
-            "title": f"{medals.get(r.rank, f'{r.rank}.')} {safe(r.display_name, 100)}",
-            "value": points(r.points),
+def _submit(action: model.Action, card_id: str) -> Element:
+    data: dict[str, Any] = {"action": action.action_id}
+    if action.action_id in (APPROVE, REJECT):
+        data = {
+            "action": DECIDE_ACTION,
+            "redemption": int(action.value),
+            "approve": action.action_id == APPROVE,
         }
-        for r in result.rows
+    elif action.action_id == REDEEM:
+        data = {"action": REDEEM_ACTION, "item": int(action.value), "card_id": card_id}
+    elif action.action_id == SHOP_PAGE:
+        data = {"action": SHOP_ACTION, "page": int(action.value)}
+    style = {"primary": "positive", "danger": "destructive"}.get(action.style or "")
+    return {"type": "Action.Submit", "title": action.label, "data": data} | (
+        {"style": style} if style else {}
+    )
+
+
+def _entry(entry: model.Entry, card_id: str) -> Element:
+    items = [_rich(entry.spans, weight="Bolder")]
+    if entry.detail:
+        items.append(_rich((entry.detail,)))
+    if entry.action:
+        items.append({"type": "ActionSet", "actions": [_submit(entry.action, card_id)]})
+    return {"type": "Container", "separator": True, "items": items}
+
+
+def _elements(part: model.Part, card_id: str) -> list[Element]:
+    match part:
+        case model.Heading(spans):
+            return [_block(spans, weight="Bolder", size="Medium")]
+        case model.Text(spans) if _alerts(spans):
+            return [_block(spans)]
+        case model.Text(spans):
+            return [_rich(spans)]
+        case model.Facts(facts):
+            rows = [{"title": safe(k, 200), "value": safe(v, TEXT)} for k, v in facts]
+            return [{"type": "FactSet", "facts": rows}]
+        case model.Items(entries) if any(e.detail or e.action for e in entries):
+            return [_entry(e, card_id) for e in entries]
+        case model.Items(entries):
+            return [_rich(e.spans) | {"spacing": "None"} for e in entries]
+        case model.Context(spans):
+            return [_rich(spans, isSubtle=True, size="Small")]
+        case model.Actions(actions):
+            return [{"type": "ActionSet", "actions": [_submit(a, card_id) for a in actions]}]
+    return []  # a model.Divider: the next element is separated
+
+
+def card(reply: model.Reply) -> Card:
+    """The reply as a card. Trailing buttons are the card's actions; a Reject button brings the
+    field for the reason the member reads."""
+    card_id = uuid.uuid4().hex  # a double click (or a re-sent submit) counts once
+    parts = list(reply.parts)
+    last = parts[-1] if parts else None
+    trailing = last.actions if isinstance(last, model.Actions) else ()
+    if trailing:
+        parts.pop()
+    body: list[Element] = []
+    separate = False
+    for part in parts:
+        elements = _elements(part, card_id)
+        if separate and elements:
+            elements[0] = {**elements[0], "separator": True}
+        separate = isinstance(part, model.Divider)
+        body += elements
+    mentions = [
+        m for p in parts if isinstance(p, model.Heading | model.Text) for m in _alerts(p.spans)
     ]
-    return card([heading(title), {"type": "FactSet", "facts": facts}])
+    actions = [_submit(a, card_id) for a in trailing]
+    room = CARD_BUDGET - message_bytes(_card([], mentions=mentions, actions=actions))
+    body = _fitted(body, room)
+    if any(a.action_id == REJECT for a in trailing):
+        body.append(REJECT_REASON)
+    return _card(body, mentions=mentions, actions=actions)
 
 
-def history_card(result: HistoryShown) -> Card:
-    if not result.items:
-        return card([plain("No kudos yet: give some with `kudos @name 5 for ...`.")])
-    lines = history_lines(result)
-    return card([heading("Your recent kudos"), plain("\n".join(lines))])
+def _fitted(body: list[Element], room: int) -> list[Element]:
+    """The body, cut where it would take more than `room` bytes."""
+    kept: list[Element] = []
+    used = 0
+    for element in body:
+        used += message_bytes(element)
+        if used > room:
+            return [*kept, _rich(("…and more than fits in one message.",), isSubtle=True)]
+        kept.append(element)
+    return kept
 
 
-def help_card(result: HelpShown, settings: WorkspaceSettings | None = None) -> Card:
-    return card(
-        [heading("How to use Kudos"), plain(result.text.replace("@ana", "@Kudos kudos @ana", 1))],
-        actions=[
-            {"type": "Action.Submit", "title": "Give kudos", "data": {"action": "open_give_card"}}
-        ],
-    )
+def message(reply: model.Reply) -> Activity:
+    """A reply in the conversation: one line of text as a text message, anything more as a
+    card."""
+    line = reply.one_line
+    if line is not None and not _alerts(line.spans):
+        return MessageFactory.text(model.words(line.spans))
+    return MessageFactory.attachment(CardFactory.adaptive_card(card(reply)))
 
 
-def learning_card(result: LearningShared) -> Card:
-    return card(
-        [
-            heading(f"📚 {safe(result.author, 100)} learned"),
-            plain(result.text + hashtags(result.tags, "  ")),
-            *_badge_blocks(result.badges),
-        ]
-    )
+REJECT_REASON: Element = {
+    "type": "Input.Text",
+    "id": "reason",
+    "label": "Reason (required to reject; they will read it)",
+    "isMultiline": True,
+    "maxLength": 500,
+}
+
+
+def shop_pages(items: Sequence[RewardItem]) -> list[Sequence[RewardItem]]:
+    """The items in pages that each fit one card: at most SHOP_PAGE_MAX rewards and
+    SHOP_ITEMS_BUDGET bytes, counted as if every item had its Redeem button (so the pages do
+    not shift with the reader's points). Always at least one item per page."""
+    pages: list[Sequence[RewardItem]] = []
+    current: list[RewardItem] = []
+    used = 0
+    for item in items:
+        size = message_bytes(_entry(reward(item, True, True), "0" * 32))
+        if current and (used + size > SHOP_ITEMS_BUDGET or len(current) == SHOP_PAGE_MAX):
+            pages.append(current)
+            current, used = [], 0
+        current.append(item)
+        used += size
+    return [*pages, current] if current else pages or [()]
+
+
+SURFACE = Surface(
+    actions=frozenset({REDEEM, APPROVE, REJECT, SHOP_PAGE, GIVE_FORM}),
+    note="In a channel, mention me first: @Kudos @ana 5 for the review.",
+    shop_pages=shop_pages,
+)
 
 
 def give_card(settings: WorkspaceSettings) -> Card:
     """The "Give kudos" form: a people picker, amount, reason and value; its submit gives."""
-    return card(
+    return _card(
         [
-            heading("Give kudos"),
+            {"type": "TextBlock", "text": "Give kudos", "weight": "Bolder", "wrap": True},
             {
                 "type": "Input.ChoiceSet",
                 "id": "recipients",
@@ -275,237 +277,3 @@ def give_card(settings: WorkspaceSettings) -> Card:
             }
         ],
     )
-
-
-def scheduled_card(post: ScheduledPost) -> Card:
-    """A scheduled leaderboard or learning shoutouts, as a card."""
-    if isinstance(post, LeaderboardPost):
-        if post.empty:
-            return card(
-                [
-                    heading(f"🏆 {post.title}"),
-                    plain(
-                        f"A quiet {post.period} for kudos. Who helped you learn something? "
-                        "A few words of thanks go a long way."
-                    ),
-                ]
-            )
-        medals = {1: "🥇", 2: "🥈", 3: "🥉"}
-        facts = [
-            {
-                "title": f"{medals.get(r.rank, f'{r.rank}.')} {safe(r.display_name, 100)}",
-                "value": points(r.points)
-                + ("  🆕" if r.previous_rank is None else f"  (was {r.previous_rank})"),
-            }
-            for r in post.receivers
-        ]
-        body = [heading(f"🏆 {post.title}"), {"type": "FactSet", "facts": facts}]
-        if post.givers:
-            body.append(
-                plain(
-                    "Most generous: "
-                    + ", ".join(f"{g.display_name} ({g.points})" for g in post.givers)
-                )
-            )
-        if post.value_leaders:
-            body.append(
-                plain(
-                    "By value: "
-                    + ", ".join(f"#{v} {row.display_name}" for v, row in post.value_leaders)
-                )
-            )
-        if post.newcomers:
-            body.append(
-                plain("Recognised for the first time: " + joined(list(post.newcomers)) + " 🎉")
-            )
-        return card(body)
-    if post.empty:
-        return card(
-            [
-                heading(f"📚 {post.title}"),
-                plain("No learnings shared this week. What did you learn? Share it with til."),
-            ]
-        )
-    body = [heading(f"📚 {post.title}")]
-    if post.learnings:
-        body.append(
-            plain("\n".join(f"• {w}: {t}" + hashtags(g, "  ") for w, t, g in post.learnings))
-        )
-    if post.kudos:
-        body.append(
-            plain(
-                "\n".join(
-                    f"• {k.giver} → {joined(list(k.recipients))}"
-                    + (f": {k.reason}" if k.reason else "")
-                    for k in post.kudos[:30]
-                )
-            )
-        )
-    if post.helpers:
-        body.append(
-            plain(
-                "Helped the most people learn: "
-                + ", ".join(f"{name} ({n})" for _, name, n in post.helpers)
-            )
-        )
-    return card(body)
-
-
-def render(result: Result) -> Card | str:
-    """The reply to a command: a card, or one line of text."""
-    match result:
-        case KudosGiven():
-            return kudos_card(result)
-        case BalanceShown():
-            return balance_card(result)
-        case LeaderboardShown():
-            return leaderboard_card(result)
-        case HistoryShown():
-            return history_card(result)
-        case KudosUndone():
-            return (
-                f"↩ Undone: {points(result.amount_each)} each to "
-                f"{joined(list(result.recipients))}. "
-                f"You have {points(result.allowance_left)} left to give."
-            )
-        case KudosRevised():
-            return "Updated."
-        case LearningShared():
-            return learning_card(result)
-        case HelpShown():
-            return help_card(result)
-        case BadgesShown():
-            return badges_card(result)
-        case SchedulesShown():
-            return card([heading("Scheduled posts"), plain(schedules_text(result))])
-        case ScheduleChanged():
-            return f"🗓 {result.text}"
-        case ShopShown():
-            return shop_card(result)
-        case Redeemed():
-            return redeemed_text(result)
-        case RedemptionDecided():
-            return decided_text(result)
-        case RedemptionsShown():
-            return card([heading("Redemptions"), plain(redemptions_text(result))])
-        case CatalogShown():
-            return card([heading("Catalog"), plain(catalog_text(result))])
-        case SettingsShown():
-            return card([heading("Settings"), plain(settings_text(result))])
-        case AdminsShown():
-            return admins_text(result)
-        case AdminDone():
-            return f"✔ {result.text}"
-    raise AssertionError(f"unrendered result {result!r}")
-
-
-def _shop_item(item: RewardItem, card_id: str, affordable: bool) -> dict[str, Any]:
-    container: dict[str, Any] = {
-        "type": "Container",
-        "separator": True,
-        "items": [plain(item_line(item), weight="Bolder")]
-        + ([plain(item.description)] if item.description else []),
-    }
-    if affordable:
-        container["items"].append(
-            {
-                "type": "ActionSet",
-                "actions": [
-                    {
-                        "type": "Action.Submit",
-                        "title": f"Redeem for {points(item.cost)}",
-                        "data": {"action": REDEEM_ACTION, "item": item.id, "card_id": card_id},
-                    }
-                ],
-            }
-        )
-    return container
-
-
-def shop_pages(items: Sequence[RewardItem]) -> list[Sequence[RewardItem]]:
-    """The items in pages that each fit one card: at most SHOP_PAGE_MAX rewards and
-    SHOP_ITEMS_BUDGET bytes, counted as if every item had its Redeem button (so
-    the pages do not shift with the reader's points). Always at least one item per page.
-    SHOP_ITEMS_BUDGET is measured with `message_bytes`."""
-    pages: list[Sequence[RewardItem]] = []
-    current: list[RewardItem] = []
-    used = 0
-    for item in items:
-        size = message_bytes(_shop_item(item, "0" * 32, affordable=True))
-        if current and (used + size > SHOP_ITEMS_BUDGET or len(current) == SHOP_PAGE_MAX):
-            pages.append(current)
-            current, used = [], 0
-        current.append(item)
-        used += size
-    return [*pages, current] if current else pages or [()]
-
-
-def shop_card(result: ShopShown) -> Card:
-    """One page of the rewards, each affordable one with a Redeem button, and buttons to the
-    pages before and after. The card's id makes a double click (or a re-sent submit) redeem
-    once."""
-    if not result.items:
-        return card(
-            [
-                plain(
-                    "The shop is empty for now. Admins add rewards with "
-                    "`admin catalog add Book voucher cost=200`."
-                )
-            ]
-        )
-    items, page, pages = paged(shop_pages(result.items), result.page)
-    card_id = uuid.uuid4().hex
-    title = f"🎁 Rewards · you have {points(result.earned)} to spend"
-    if pages > 1:
-        title += f" · page {page} of {pages}"
-    body: list[dict[str, Any]] = [heading(title)]
-    for item in items:
-        affordable = item.cost <= result.earned and item.stock != 0
-        body.append(_shop_item(item, card_id, affordable))
-    actions = [
-        {"type": "Action.Submit", "title": text, "data": {"action": SHOP_ACTION, "page": to}}
-        for text, to, shown in (
-            ("◀ Previous", page - 1, page > 1),
-            ("More rewards ▶", page + 1, more_pages(page, pages) is not None),
-        )
-        if shown
-    ]
-    return card(body, actions=actions or None)
-
-
-def approval_card(redeemed: Redeemed) -> Card:
-    """Sent to admins: approve, or reject with a reason the member reads."""
-    r = redeemed.redemption
-    return card(
-        [
-            plain(request_text(redeemed)),
-            {
-                "type": "Input.Text",
-                "id": "reason",
-                "label": "Reason (required to reject; they will read it)",
-                "isMultiline": True,
-                "maxLength": 500,
-            },
-        ],
-        actions=[
-            {
-                "type": "Action.Submit",
-                "title": "Approve",
-                "style": "positive",
-                "data": {"action": DECIDE_ACTION, "redemption": r.id, "approve": True},
-            },
-            {
-                "type": "Action.Submit",
-                "title": "Reject",
-                "style": "destructive",
-                "data": {"action": DECIDE_ACTION, "redemption": r.id, "approve": False},
-            },
-        ],
-    )
-
-
-def decided_card(result: RedemptionDecided) -> Card:
-    """The approval request once decided: the buttons give way to the outcome."""
-    r = result.redemption
-    mark = "✅" if r.status == FULFILLED else "↩"
-    return card([plain(f"{mark} {redemption_line(r, who=True)}")])

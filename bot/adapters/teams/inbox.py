@@ -8,17 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from botbuilder.core import BotAdapter, BotFrameworkAdapter, MessageFactory, TurnContext
+from botbuilder.core import BotAdapter, BotFrameworkAdapter, TurnContext
 from botbuilder.schema import Activity, ConversationReference, ResourceResponse
 
+from bot.adapters.teams import cards
 from bot.adapters.teams.bot import PLATFORM, SERVICES, KudosTeamsBot, delivery_key, tenant_of
+from bot.replies.compose import gave_up
 from bot.services.context import ServiceContext
 from bot.services.delivery import InboxItem, Incoming, Outgoing
 
-GAVE_UP = (
-    "Sorry, something went wrong on my side and I couldn't do that. Nothing was changed; "
-    "please try again."
-)
 SEND, UPDATE = "send", "update"
 
 
@@ -92,7 +90,7 @@ class TeamsInbox:
         if activity.type != "message":
             return []
         reference = TurnContext.get_conversation_reference(activity)
-        message = MessageFactory.text(f"✋ {GAVE_UP}")
+        message = cards.message(gave_up())
         TurnContext.apply_conversation_reference(message, reference)
         return [reply(tenant_of(activity), reference, message)]
 

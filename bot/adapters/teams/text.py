@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.adapters.plain import MAX_ECHO, cap
+from bot.replies.compose import MAX_ECHO, cap
 
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _AT = re.compile(r"</?at>", re.IGNORECASE)
