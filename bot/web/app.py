@@ -173,7 +173,7 @@ def create_app(
         redoc_url=None,
     )
 
-    @app.api_route("/healthz", methods=["GET", "HEAD"], tags=["ops"])
+    @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:
         """200 when the service and its database answer (within 2 seconds), 503 otherwise.
         HEAD works too, for load balancers that check with it."""
@@ -184,6 +184,8 @@ def create_app(
         except Exception as exc:  # any database failure means "not healthy"
             return JSONResponse({"status": "unhealthy", "database": str(exc)[:200]}, 503)
         return JSONResponse({"status": "ok", "version": bot.__version__})
+
+    app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
 
     @app.get("/metrics", tags=["ops"])
     async def prometheus() -> Response:
