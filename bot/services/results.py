@@ -78,6 +78,32 @@ class KudosUndone:
 
 
 @dataclass(frozen=True)
+class KudosReversed:
+    """A kudos taken back: undone by its giver, or its chat message deleted or edited, or its
+    reaction removed (`why`). Published for webhooks; the chat reply is `KudosUndone`."""
+
+    kudos_id: int
+    giver_id: str
+    giver: str
+    recipient_ids: tuple[str, ...]
+    recipients: tuple[str, ...]
+    amount_each: int
+    why: str
+    reversed_at: datetime
+
+
+@dataclass(frozen=True)
+class BadgeAwarded:
+    """A badge awarded to a member (published for webhooks; chat announces `BadgeEarned`)."""
+
+    external_id: str
+    display_name: str
+    badge: str
+    channel: str | None
+    awarded_at: datetime
+
+
+@dataclass(frozen=True)
 class KudosRevised:
     """What an edited or deleted message did to the kudos it carried."""
 
