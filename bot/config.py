@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     """Chat requests (and outgoing messages) in progress at once, per process."""
     teams_service_url_hosts: str | None = Field(None, validation_alias="TEAMS_SERVICE_URL_HOSTS")
     """Comma-separated hosts (`*.example.com` for any under it) a Teams serviceUrl may name."""
+    api_rate_limit: float = Field(10.0, gt=0, le=100_000, validation_alias="KUDOS_API_RATE_LIMIT")
+    """JSON API requests per second each token may make, on average, per process."""
+    api_burst: int = Field(60, ge=1, le=100_000, validation_alias="KUDOS_API_BURST")
+    """JSON API requests a token may make at once before the rate limit applies."""
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -13,6 +13,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 import bot
 from bot import metrics
+from bot.web.api import Api, install
 from bot.web.pages import privacy_page, terms_page
 
 Endpoint = Callable[[Request], Awaitable[Response]]
@@ -79,7 +80,7 @@ class Guard:
 
         async def refuse(code: int, reason: str, error: str) -> None:
             metrics.REJECTED_REQUESTS.labels(route, reason).inc()
-            await _send_json(sending, code, {"error": error})
+            await _send_json(sending, code, {"error": error, "code": reason})
 
         try:
             headers = dict(scope.get("headers") or [])
@@ -143,17 +144,21 @@ def create_app(
     slack: Endpoint | None = None,
     slack_oauth: bool = False,
     teams: Endpoint | None = None,
+    api: Api | None = None,
 ) -> Any:
     """The HTTP app. `ping` checks that the database answers; `slack` handles Slack's requests
     (None: Slack is off); `slack_oauth` serves the install pages too; `teams` handles Bot
-    Framework activities (None: Teams is off)."""
+    Framework activities (None: Teams is off); `api` serves the JSON API (None: off)."""
     app = FastAPI(
         title="Kudos",
         version=bot.__version__,
+        description="Recognition, rewards and learning in Slack and Teams: the JSON API. "
+        "Authentication, scopes, errors, pagination and rate limits: docs/api.md.",
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
         redoc_url=None,
     )
+    gate = install(app, api) if api is not None else None
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> JSONResponse:
@@ -203,4 +208,4 @@ def create_app(
         media_types["/slack/events"] = SLACK_MEDIA_TYPES
     if teams is not None:
         media_types["/api/messages"] = TEAMS_MEDIA_TYPES
-    return Guard(app, routes, media_types)
+    return Guard(gate(app) if gate else app, routes, media_types)

@@ -13,6 +13,7 @@ import uvicorn
 from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.scheduler.jobs import start_scheduler
+from bot.web.api import Api
 from bot.web.app import create_app
 
 log = logging.getLogger("kudos.web")
@@ -29,6 +30,7 @@ def asgi_app(app: App) -> Any:
         slack=slack.http.handle if slack and slack.http else None,
         slack_oauth=bool(slack and slack.config.oauth),
         teams=app.teams.endpoint if app.teams else None,
+        api=Api(app.services, app.settings.api_rate_limit, app.settings.api_burst),
     )
 
 

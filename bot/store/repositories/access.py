@@ -23,7 +23,12 @@ from bot.store.repositories.base import Repository, utc
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
 
 _TOKEN_BY_PREFIX = (
-    select(ApiTokenRow, WorkspaceRow.platform, WorkspaceRow.external_id, WorkspaceRow.name)
+    select(
+        ApiTokenRow,
+        WorkspaceRow.platform,
+        WorkspaceRow.external_id,
+        WorkspaceRow.name.label("workspace_name"),
+    )
     .join(WorkspaceRow, WorkspaceRow.id == ApiTokenRow.workspace_id)
     .where(ApiTokenRow.prefix == bindparam("p_prefix"))
 )
@@ -93,7 +98,11 @@ class SqlApiTokenRepository(Repository):
         row = (await self.conn.execute(_TOKEN_BY_PREFIX, {"p_prefix": prefix})).first()
         if row is None:
             return None
-        return _token(row), row.token_hash, WorkspaceRef(row.platform, row.external_id, row.name)
+        return (
+            _token(row),
+            row.token_hash,
+            WorkspaceRef(row.platform, row.external_id, row.workspace_name),
+        )
 
     async def all(self, workspace: Workspace) -> list[ApiToken]:
         rows = await self.conn.execute(
