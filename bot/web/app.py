@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 import bot
@@ -160,7 +160,17 @@ def create_app(
     )
     gate = install(app, api) if api is not None else None
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get(
+        "/healthz",
+        tags=["ops"],
+        responses={
+            200: {"content": {"application/json": {"schema": {"type": "object"}}}},
+            503: {
+                "description": "The database does not answer.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+        },
+    )
     async def healthz() -> JSONResponse:
         """200 when the service and its database answer, 503 otherwise."""
         try:
@@ -169,7 +179,12 @@ def create_app(
             return JSONResponse({"status": "unhealthy", "database": str(exc)[:200]}, 503)
         return JSONResponse({"status": "ok", "version": bot.__version__})
 
-    @app.get("/metrics", tags=["ops"])
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def prometheus() -> Response:
         """Prometheus metrics: requests, latency, kudos given, refusals, errors."""
         return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)

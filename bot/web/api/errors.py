@@ -131,4 +131,6 @@ async def on_http(request: Request, exc: Exception) -> Any:
             f"That method isn't allowed here; this path takes {allowed or 'others'}.",
             exc.headers,
         )
+    if exc.status_code == 400:  # a body FastAPI could not parse
+        return response(422, "invalid_request", "The body could not be read: send a JSON object.")
     return response(exc.status_code, "error", str(exc.detail).rstrip(".") + ".", exc.headers)

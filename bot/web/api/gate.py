@@ -132,6 +132,11 @@ class ApiGate:
         if body and _media_type(headers.get(b"content-type", b"")) != "application/json":
             await refuse(415, "unsupported_media_type", "Send the body as application/json.")
             return
+        try:
+            body.decode("utf-8")
+        except UnicodeDecodeError:
+            await refuse(422, "invalid_request", "The body isn't UTF-8 text: send JSON in UTF-8.")
+            return
         scope.setdefault("state", {})[GRANT] = grant
         await self.app(scope, _replay(body, receive), send)
 
