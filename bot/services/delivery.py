@@ -56,7 +56,9 @@ def tells_chat(event: Event) -> bool:
     admin decided. Reversals and badges are told in the reply to whoever caused them, and a
     redemption fulfilled at once or withdrawn by its member needs no one else."""
     match event:
-        case KudosGiven() | LearningShared():
+        case KudosGiven():
+            return not event.replaces
+        case LearningShared():
             return True
         case Redeemed():
             return event.redemption.status == "pending"

@@ -41,6 +41,9 @@ class KudosGiven:
     giver_id: str = ""
     channel: str | None = None
     badges: tuple[BadgeEarned, ...] = ()
+    replaces: bool = False
+    """Given by editing a message whose kudos it replaces: the edit's reply says so, and only
+    webhooks hear of it as an event."""
 
     @property
     def total(self) -> int:

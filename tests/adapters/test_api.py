@@ -277,6 +277,23 @@ async def test_kudos_pages_follow_a_cursor_that_new_kudos_do_not_disturb(
     assert [k["reason"] for k in learning["items"]] == ["k3", "k1"]
     by_raj = (await api.call("GET", "/kudos", reader, params={"giver": "raj"})).json()
     assert [k["reason"] for k in by_raj["items"]] == ["newer"]
+    await give(app, "bo", "ana", amount=1, reason="not raj's")
+    raj = (await api.call("GET", "/kudos", reader, params={"person": "raj", "limit": 4})).json()
+    rest = (
+        await api.call(
+            "GET", "/kudos", reader, params={"person": "raj", "cursor": raj["next_cursor"]}
+        )
+    ).json()
+    assert [k["reason"] for k in raj["items"] + rest["items"]] == [
+        "newer",
+        "k4",
+        "k3",
+        "k2",
+        "k1",
+        "k0",
+    ]
+    to_ana = (await api.call("GET", "/kudos", reader, params={"recipient": "ana"})).json()
+    assert [k["reason"] for k in to_ana["items"]] == ["not raj's", "newer"]
     nobody = (await api.call("GET", "/kudos", reader, params={"person": "nobody"})).json()
     assert nobody == {"items": [], "next_cursor": None}
 

@@ -16,6 +16,8 @@ from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.catalog import add_item
+from bot.services.give import GiveKudos, give_kudos
+from bot.services.revise import revise_message_kudos
 from bot.services.rewards import adjust_points, decide_redemption, redeem
 from bot.services.undo import undo_last_kudos
 from bot.services.webhooks import add_webhook, remove_webhook, webhook_deliveries
@@ -109,6 +111,39 @@ async def test_every_event_arrives_signed_with_its_data(
     assert {(d.state, d.attempts, d.last_status, d.webhook_id) for d in log} == {
         ("delivered", 1, 200, hook.id)
     }
+
+
+async def test_an_edited_message_reverses_its_kudos_and_gives_the_new_one(
+    served: App, receiver: WebhookReceiver
+) -> None:
+    slack = WorkspaceRef("slack", "T1", "Acme")
+    await open_workspace(served.services, slack)
+    await add_webhook(served.services, slack, OPERATOR, receiver.url, "kudos.given,kudos.reversed")
+
+    def kudos(amount: int, key: str) -> GiveKudos:
+        return GiveKudos(
+            slack, person("ana"), (person("raj"),), amount, "the demo", (), key, "C1", "C1:1"
+        )
+
+    first = await give_kudos(served.services, kudos(2, "k-1"))
+    revised = await revise_message_kudos(
+        served.services, slack, "C1:1", kudos(5, "k-1-edit"), "message edited"
+    )
+    assert revised.given is not None
+    await receiver.wait_for(3)
+    bodies = {(c.json["event"], c.json["data"]["kudos_id"]): c.json for c in receiver.calls}
+    assert sorted((e, k, b["data"]["amount_each"]) for (e, k), b in bodies.items()) == [
+        ("kudos.given", first.kudos_id, 2),
+        ("kudos.given", revised.given.kudos_id, 5),
+        ("kudos.reversed", first.kudos_id, 2),
+    ]
+    assert bodies["kudos.reversed", first.kudos_id]["data"]["why"] == "message edited"
+    chat_events = await scalar(
+        served, "SELECT COUNT(*) FROM outbox WHERE platform = 'slack' AND kind = 'event'"
+    )
+    assert (
+        chat_events == 1
+    )  # the recipient heard of the first kudos; the edit's reply says the rest
 
 
 async def test_each_webhook_gets_only_the_events_it_takes(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select
+from sqlalchemy import and_, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from bot.domain.browse import (
@@ -64,83 +64,97 @@ class SqlBrowseQueries(Repository):
             )
         ).scalar()
 
-    async def _people(self, ids: set[int]) -> dict[int, Person]:
-        if not ids:
-            return {}
-        rows = await self.conn.execute(
-            select(MemberRow.id, MemberRow.external_id, MemberRow.display_name).where(
-                MemberRow.id.in_(sorted(ids))
-            )
-        )
-        return {r.id: Person(r.external_id, r.display_name) for r in rows}
-
     async def kudos(
         self, workspace: Workspace, where: KudosFilter, after: Position | None, limit: int
     ) -> list[KudosRecord]:
-        query = select(
-            KudosRow.id,
-            KudosRow.created_at,
-            KudosRow.giver_id,
-            KudosRow.amount_each,
-            KudosRow.reason,
-            KudosRow.tags,
-            KudosRow.channel,
-            KudosRow.reversed_at,
-            KudosRow.reversal_reason,
-        ).where(KudosRow.workspace_id == workspace.id)
+        base = select(KudosRow.id).where(KudosRow.workspace_id == workspace.id)
+        if where.since is not None:
+            base = base.where(KudosRow.created_at >= where.since)
+        if where.until is not None:
+            base = base.where(KudosRow.created_at < where.until)
+        if where.value:
+            base = base.where(_word(KudosRow.tags, where.value))
+        if where.channel is not None:
+            base = base.where(KudosRow.channel == where.channel)
+        if not where.include_reversed:
+            base = base.where(KudosRow.reversed_at.is_(None))
+        base = base.where(_before(KudosRow.created_at, KudosRow.id, after))
+        newest = (KudosRow.created_at.desc(), KudosRow.id.desc())
+        ids_of: dict[str, int] = {}
         for role, external_id in (
             ("giver", where.giver),
             ("recipient", where.recipient),
             ("person", where.person),
         ):
-            if external_id is None:
-                continue
-            member_id = await self._member_id(workspace, external_id)
-            if member_id is None:
-                return []
-            received = select(KudosRecipientRow.kudos_id).where(
-                KudosRecipientRow.member_id == member_id
+            if external_id is not None:
+                member_id = await self._member_id(workspace, external_id)
+                if member_id is None:
+                    return []
+                ids_of[role] = member_id
+
+        def given(member_id: int) -> Any:
+            return base.where(KudosRow.giver_id == member_id)
+
+        def received(member_id: int, query: Any) -> Any:
+            return query.join(
+                KudosRecipientRow,
+                and_(
+                    KudosRecipientRow.kudos_id == KudosRow.id,
+                    KudosRecipientRow.member_id == member_id,
+                ),
             )
-            query = query.where(
-                KudosRow.giver_id == member_id
-                if role == "giver"
-                else KudosRow.id.in_(received)
-                if role == "recipient"
-                else or_(KudosRow.giver_id == member_id, KudosRow.id.in_(received))
-            )
-        if where.since is not None:
-            query = query.where(KudosRow.created_at >= where.since)
-        if where.until is not None:
-            query = query.where(KudosRow.created_at < where.until)
-        if where.value:
-            query = query.where(_word(KudosRow.tags, where.value))
-        if where.channel is not None:
-            query = query.where(KudosRow.channel == where.channel)
-        if not where.include_reversed:
-            query = query.where(KudosRow.reversed_at.is_(None))
+
+        chosen = base
+        if "giver" in ids_of:
+            chosen = given(ids_of["giver"])
+        if "recipient" in ids_of:
+            chosen = received(ids_of["recipient"], chosen)
+        if "person" in ids_of:
+            # Given or received: the newest `limit` of each side (each from its own index),
+            # then the newest `limit` of both, rather than scanning the workspace's kudos.
+            sides = [
+                side.order_by(*newest).limit(limit).subquery()
+                for side in (
+                    chosen.where(KudosRow.giver_id == ids_of["person"]),
+                    received(ids_of["person"], chosen),
+                )
+            ]
+            ids = union(*(select(side.c.id) for side in sides)).subquery()
+            chosen = select(KudosRow.id).where(KudosRow.id.in_(select(ids.c.id)))
+        giver = aliased(MemberRow, name="giver")
         query = (
-            query.where(_before(KudosRow.created_at, KudosRow.id, after))
-            .order_by(KudosRow.created_at.desc(), KudosRow.id.desc())
-            .limit(limit)
+            select(
+                KudosRow.id,
+                KudosRow.created_at,
+                KudosRow.amount_each,
+                KudosRow.reason,
+                KudosRow.tags,
+                KudosRow.channel,
+                KudosRow.reversed_at,
+                KudosRow.reversal_reason,
+                giver.external_id,
+                giver.display_name,
+            )
+            .join(giver, giver.id == KudosRow.giver_id)
+            .where(KudosRow.id.in_(chosen.order_by(*newest).limit(limit).scalar_subquery()))
+            .order_by(*newest)
         )
         rows = (await self.conn.execute(query)).all()
-        recipients: dict[int, list[int]] = defaultdict(list)
+        recipients: dict[int, list[Person]] = defaultdict(list)
         if rows:
-            for kudos_id, member_id in await self.conn.execute(
-                select(KudosRecipientRow.kudos_id, KudosRecipientRow.member_id)
+            for kudos_id, external_id, name in await self.conn.execute(
+                select(KudosRecipientRow.kudos_id, MemberRow.external_id, MemberRow.display_name)
+                .join(MemberRow, MemberRow.id == KudosRecipientRow.member_id)
                 .where(KudosRecipientRow.kudos_id.in_([r.id for r in rows]))
                 .order_by(KudosRecipientRow.kudos_id, KudosRecipientRow.member_id)
             ):
-                recipients[kudos_id].append(member_id)
-        people = await self._people(
-            {r.giver_id for r in rows} | {m for ids in recipients.values() for m in ids}
-        )
+                recipients[kudos_id].append(Person(external_id, name))
         return [
             KudosRecord(
                 id=r.id,
                 created_at=utc(r.created_at),
-                giver=people[r.giver_id],
-                recipients=tuple(people[m] for m in recipients[r.id]),
+                giver=Person(r.external_id, r.display_name),
+                recipients=tuple(recipients[r.id]),
                 amount_each=r.amount_each,
                 reason=r.reason,
                 tags=tuple(r.tags.split()) if r.tags else (),

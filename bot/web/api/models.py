@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from bot.domain.access import ApiToken
-from bot.domain.browse import KudosRecord, LearningRecord, MemberRecord, Person
+from bot.domain.browse import LearningRecord, MemberRecord, Person
 from bot.domain.model import AuditEntry, LeaderboardRow, WorkspaceSettings
 from bot.domain.rewards import Redemption, RewardItem
 from bot.services.results import ScheduleStatus
@@ -58,22 +58,6 @@ class KudosOut(BaseModel):
     channel: str | None
     reversed_at: datetime | None = Field(description="Set once undone or its message deleted.")
     reversal_reason: str | None
-
-    @classmethod
-    def of(cls, k: KudosRecord) -> KudosOut:
-        return cls(
-            id=k.id,
-            created_at=k.created_at,
-            giver=PersonOut.of(k.giver),
-            recipients=[PersonOut.of(p) for p in k.recipients],
-            amount_each=k.amount_each,
-            total=k.amount_each * len(k.recipients),
-            reason=k.reason,
-            values=list(k.tags),
-            channel=k.channel,
-            reversed_at=k.reversed_at,
-            reversal_reason=k.reversal_reason,
-        )
 
 
 class KudosPage(BaseModel):
