@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -11,9 +12,12 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from bot.adapters.slack.app import SlackBot, SlackConfig, create_slack_bot
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.teams.app import TeamsBot, TeamsConfig, create_teams_bot
+from bot.adapters.webhooks import WebhookSender
+from bot.adapters.webhooks.sender import BACKOFF
 from bot.config import Settings
 from bot.migrations import upgrade_async
 from bot.services.context import ServiceContext
+from bot.services.delivery import WEBHOOK_PLATFORM
 from bot.services.ports import Clock, Notifier, PlatformNotifier, SystemClock
 from bot.store.database import Database
 from bot.store.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
@@ -41,6 +45,7 @@ class App:
     deliverer: OutboxDeliverer
     slack: SlackBot | None = None
     teams: TeamsBot | None = None
+    webhooks: WebhookSender | None = None
     _started: bool = field(default=False, repr=False)
 
     def start(self) -> None:
@@ -61,6 +66,8 @@ class App:
             await self.slack.close()
         if self.teams is not None:
             await self.teams.close()
+        if self.webhooks is not None:
+            await self.webhooks.close()
         await self.database.dispose()
         if self.front is not self.database:
             await self.front.dispose()
@@ -102,11 +109,13 @@ async def build(
     slack_directory: SlackDirectory | None = None,
     timing: QueueTiming | None = None,
     teams_config: TeamsConfig | None = None,
+    webhook_backoff: Sequence[float] | None = None,
 ) -> App:
     """Build the app from settings; upgrade the schema first unless told not to. `notifier`
     replaces the platforms' own for scheduled posts (tests that watch them); `teams_config`
-    replaces what the settings say of Teams (another cloud's keys, a certificate). Background
-    work starts with `App.start()`."""
+    replaces what the settings say of Teams (another cloud's keys, a certificate);
+    `webhook_backoff` the seconds between webhook attempts. Background work starts with
+    `App.start()`."""
     settings = settings or Settings()
     if migrate:
         await upgrade_async(settings.database_url)
@@ -141,6 +150,12 @@ async def build(
         teams = create_teams_bot(teams_config, services)
         platforms.register("teams", teams.sender)
         handlers["teams"], senders["teams"] = teams.inbox, teams.sender
+    webhooks = WebhookSender(
+        services,
+        backoff=BACKOFF if webhook_backoff is None else webhook_backoff,
+        max_attempts=timing.outbox_attempts,
+    )
+    senders[WEBHOOK_PLATFORM] = webhooks
     deliverer = OutboxDeliverer(services, senders, timing=timing)
     front_services = ServiceContext(uow=SqlUnitOfWorkFactory(front), clock=clock)
     worker = InboxWorker(
@@ -157,4 +172,4 @@ async def build(
     if slack is not None:
         slack.runtime.poke = deliverer.poke
         slack.runtime.front = front_services
-    return App(settings, database, front, services, worker, deliverer, slack, teams)
+    return App(settings, database, front, services, worker, deliverer, slack, teams, webhooks)

@@ -26,12 +26,14 @@ from bot.adapters.console.chat import PLATFORM as CONSOLE
 from bot.adapters.console.chat import member_ref, run_chat
 from bot.bootstrap import App, build
 from bot.config import Settings, explain
+from bot.domain.access import WEBHOOK_EVENTS, ApiToken, token_lifetime
 from bot.domain.errors import InvalidItem, InvalidSetting, KudosError
 from bot.domain.grammar import CHANNEL_NAME
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.domain.schedule import KINDS
 from bot.replies.compose import scheduled
 from bot.services.admins import change_admins, cli_operator, read_audit, show_admins
+from bot.services.api_tokens import create_api_token, list_api_tokens, revoke_api_token
 from bot.services.catalog import add_item, edit_item, import_items, remove_item, show_catalog
 from bot.services.export import EXPORTS, export_rows
 from bot.services.ledger import verify_ledger
@@ -41,6 +43,7 @@ from bot.services.rewards import adjust_points, decide_redemption
 from bot.services.schedules import add_schedule, build_post, remove_schedule, schedule_status
 from bot.services.settings import change_settings, show_settings
 from bot.services.signin import LINK_LIFETIME, create_sign_in_link, standing
+from bot.services.webhooks import add_webhook, list_webhooks, remove_webhook, webhook_deliveries
 from bot.services.workspaces import find_workspace, open_workspace
 
 
@@ -200,6 +203,7 @@ def _parser() -> argparse.ArgumentParser:
         ),
         True,
     )
+    _access_parsers(sub, scoped)
 
     ledger = sub.add_parser("ledger", help="ledger tools")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
@@ -208,6 +212,38 @@ def _parser() -> argparse.ArgumentParser:
     verify.add_argument("--platform", choices=PLATFORMS, help=PLATFORM_HELP)
     verify.add_argument("--json", action="store_true")
     return parser
+
+
+def _access_parsers(sub: Any, scoped: Callable[[argparse.ArgumentParser, bool], None]) -> None:
+    """`kudos api-token …` and `kudos webhooks …`."""
+    tokens = sub.add_parser("api-token", help="access tokens for the JSON API (/api/v1)")
+    tokens_sub = tokens.add_subparsers(dest="token_command", required=True)
+    create = tokens_sub.add_parser("create", help="make a token (shown once)")
+    scoped(create, False)
+    create.add_argument("--scope", choices=["read", "admin"], default="read")
+    create.add_argument("--expires", default="90d", help="lifetime, e.g. 90d, 12h, 2w")
+    create.add_argument("--name", help="what it is for, e.g. 'HR dashboard'")
+    scoped(tokens_sub.add_parser("list", help="the workspace's tokens"), False)
+    revoke = tokens_sub.add_parser("revoke", help="refuse a token from now on")
+    scoped(revoke, False)
+    revoke.add_argument("prefix", help="its prefix (kudos_abcd2345), as `list` shows it")
+
+    hooks = sub.add_parser("webhooks", help="signed HTTP calls to other systems on events")
+    hooks_sub = hooks.add_subparsers(dest="webhooks_command", required=True)
+    add = hooks_sub.add_parser("add", help="send events to a URL (its secret is shown once)")
+    scoped(add, False)
+    add.add_argument("url")
+    add.add_argument("--events", required=True, help=f"comma-separated: {','.join(WEBHOOK_EVENTS)}")
+    scoped(hooks_sub.add_parser("list", help="the workspace's webhooks"), False)
+    remove = hooks_sub.add_parser("remove", help="stop sending to a webhook")
+    scoped(remove, False)
+    remove.add_argument("id", type=int, help="its number, as `list` shows it")
+    deliveries = hooks_sub.add_parser("deliveries", help="what was sent, and how it went")
+    scoped(deliveries, False)
+    deliveries.add_argument(
+        "--failed", action="store_true", help="only given up, or failing and retrying"
+    )
+    deliveries.add_argument("--limit", type=int, default=50)
 
 
 PLATFORMS = [CONSOLE, "slack", "teams"]
@@ -633,6 +669,132 @@ async def _dashboard(args: argparse.Namespace, app: App) -> int:
     return 0
 
 
+async def _api_token(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace)
+    now = datetime.now(UTC)
+
+    def row(t: ApiToken) -> dict[str, Any]:
+        return {
+            "prefix": f"kudos_{t.prefix}",
+            "name": t.name,
+            "scope": t.scope,
+            "state": t.state(now),
+            "created_at": t.created_at.isoformat(),
+            "expires_at": t.expires_at.isoformat(),
+            "created_by": t.created_by,
+        }
+
+    if args.token_command == "create":
+        lifetime = token_lifetime(args.expires)
+        token, text = await create_api_token(
+            app.services, ws, cli_operator(), args.scope, lifetime, args.name
+        )
+        _emit(
+            args,
+            {**row(token), "token": text},
+            lambda c: c.print(
+                f"{text}\n\nThis is the only time the token is shown: keep it somewhere safe. "
+                f"It has {token.scope} scope in {args.workspace} until "
+                f"{token.expires_at:%Y-%m-%d %H:%M} UTC; send it as "
+                "`Authorization: Bearer …` to /api/v1/.",
+                markup=False,
+                soft_wrap=True,
+            ),
+        )
+        return 0
+    if args.token_command == "revoke":
+        revoked = await revoke_api_token(app.services, ws, cli_operator(), args.prefix)
+        done = f"Revoked kudos_{revoked.prefix} ({revoked.name})."
+        _emit(args, {"done": done}, lambda c: c.print(done, markup=False))
+        return 0
+    data = [row(t) for t in await list_api_tokens(app.services, ws)]
+
+    def show(console: Console) -> None:
+        if not data:
+            console.print("No API tokens. Make one with `kudos api-token create`.")
+        for r in data:
+            console.print(
+                f"{r['prefix']}  {r['scope']:5}  {r['state']:7}  until {r['expires_at'][:10]}"
+                f"  {r['name']}",
+                markup=False,
+                soft_wrap=True,
+            )
+
+    _emit(args, data, show)
+    return 0
+
+
+async def _webhooks(args: argparse.Namespace, app: App) -> int:
+    ws = WorkspaceRef(args.platform, args.workspace)
+    if args.webhooks_command == "add":
+        hook, secret = await add_webhook(app.services, ws, cli_operator(), args.url, args.events)
+        _emit(
+            args,
+            {"id": hook.id, "url": hook.url, "events": list(hook.events), "secret": secret},
+            lambda c: c.print(
+                f"Added webhook #{hook.id}: {', '.join(hook.events)} to {hook.url}.\n"
+                f"Signing secret: {secret}\nThis is the only time the secret is shown; "
+                "docs/api.md shows how to check the Kudos-Signature header with it.",
+                markup=False,
+                soft_wrap=True,
+            ),
+        )
+        return 0
+    if args.webhooks_command == "remove":
+        removed = await remove_webhook(app.services, ws, cli_operator(), args.id)
+        done = f"Removed webhook #{removed.id} ({removed.url})."
+        _emit(args, {"done": done}, lambda c: c.print(done, markup=False))
+        return 0
+    if args.webhooks_command == "list":
+        hooks: list[dict[str, Any]] = [
+            {"id": h.id, "url": h.url, "events": list(h.events), "created_at": h.created_at}
+            for h in await list_webhooks(app.services, ws)
+        ]
+
+        def listed(console: Console) -> None:
+            if not hooks:
+                console.print("No webhooks. Add one with `kudos webhooks add URL --events …`.")
+            for h in hooks:
+                line = f"#{h['id']:<4} {h['url']}  {','.join(h['events'])}"
+                console.print(line, markup=False, soft_wrap=True)
+
+        _emit(args, hooks, listed)
+        return 0
+    log = await webhook_deliveries(
+        app.services, ws, failed_only=args.failed, limit=max(1, args.limit)
+    )
+    data: list[dict[str, Any]] = [
+        {
+            "delivery": d.delivery_id,
+            "webhook": d.webhook_id,
+            "url": d.url,
+            "event": d.event,
+            "state": d.state,
+            "attempts": d.attempts,
+            "last_status": d.last_status,
+            "last_error": d.last_error,
+            "created_at": d.created_at.isoformat(),
+            "last_attempt_at": d.last_attempt_at.isoformat() if d.last_attempt_at else None,
+        }
+        for d in log
+    ]
+
+    def show(console: Console) -> None:
+        if not data:
+            console.print("No deliveries" + (" have failed." if args.failed else " yet."))
+        for d in data:
+            line = (
+                f"{d['created_at'][:19]}  #{d['webhook']} {d['event']:20} {d['state']:9} "
+                f"{d['attempts']} attempt(s)  {d['delivery']}"
+            )
+            if d["last_error"]:
+                line += f"  — {d['last_error']}"
+            console.print(line, markup=False, soft_wrap=True)
+
+    _emit(args, data, show)
+    return 0
+
+
 async def _verify(args: argparse.Namespace, app: App) -> int:
     ws = WorkspaceRef(args.platform, args.workspace) if args.workspace else None
     drifts = await verify_ledger(app.services, ws)
@@ -726,6 +888,8 @@ def _main(argv: list[str] | None) -> int:
             "adjust": _adjust,
             "export": _export,
             "dashboard": _dashboard,
+            "api-token": _api_token,
+            "webhooks": _webhooks,
         }
         if args.command in handlers or args.command == "ledger":
             handler = handlers.get(args.command, _verify)

@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     )
     entra_signin_issuer: str | None = Field(None, validation_alias="ENTRA_SIGNIN_ISSUER")
     """Unset: the tenant of MICROSOFT_APP_TENANT_ID, else any organisation's."""
+    api_rate_limit: float = Field(10.0, gt=0, le=100_000, validation_alias="KUDOS_API_RATE_LIMIT")
+    """JSON API requests per second each token may make, on average, per process."""
+    api_burst: int = Field(60, ge=1, le=100_000, validation_alias="KUDOS_API_BURST")
+    """JSON API requests a token may make at once before the rate limit applies."""
 
     @model_validator(mode="after")
     def _check(self) -> Settings:

@@ -355,3 +355,31 @@ class SignInRefused(KudosError):
     not know. The message says what to do instead."""
 
     code = "sign_in_refused"
+
+
+class UnknownToken(KudosError):
+    code = "unknown_token"
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__(
+            f"There is no API token {prefix!r} here: `kudos api-token list` shows the others."
+        )
+
+
+class TokenRefused(KudosError):
+    """An API request whose token is missing, malformed, unknown, revoked or expired."""
+
+    code = "token_refused"
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class UnknownWebhook(KudosError):
+    code = "unknown_webhook"
+
+    def __init__(self, webhook_id: int) -> None:
+        super().__init__(
+            f"There is no webhook #{webhook_id} here: `kudos webhooks list` shows the others."
+        )

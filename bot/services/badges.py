@@ -16,7 +16,7 @@ from bot.domain.badges import CONNECTOR_CHANNELS, CURIOUS_LEARNINGS, MENTOR_PEOP
 from bot.domain.model import Member, MemberRef, Workspace, WorkspaceRef
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import UnitOfWork
-from bot.services.results import BadgeEarned, BadgesShown
+from bot.services.results import BadgeAwarded, BadgeEarned, BadgesShown
 
 log = logging.getLogger("kudos.services")
 
@@ -133,6 +133,9 @@ async def award_badges(
             member = await uow.members.get(workspace, external_id)
             if member and await uow.badges.award(workspace, member, badge, channel, now):
                 new.append(BadgeEarned(member.external_id, member.display_name, badge))
+                uow.publish(
+                    ref, BadgeAwarded(member.external_id, member.display_name, badge, channel, now)
+                )
         await uow.commit()
         return tuple(new)
 

@@ -73,18 +73,49 @@ async def _edit(
     return changed
 
 
-async def add_item(
+async def create_item(
     ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, fields: Mapping[str, str]
-) -> AdminDone:
-    """Add an item from text fields (`name`, `cost`, `stock`, `approval`, `description`)."""
+) -> RewardItem:
+    """Add an item from text fields (`name`, `cost`, `stock`, `approval`, `description`,
+    `active`). Admins only; audited."""
 
-    async def work(uow: UnitOfWork) -> AdminDone:
+    async def work(uow: UnitOfWork) -> RewardItem:
         await require_admin(uow, await uow.workspaces.get(workspace_ref), actor, "edit the catalog")
         typed = item_fields(fields, new=True)
         workspace = await uow.workspaces.ensure(workspace_ref)
         item = await _add(uow, workspace, actor, typed, ctx.clock.now())
         await uow.commit()
-        return AdminDone(f"Added #{item.id} {item.name}: {item.cost} points, {_terms(item)}.")
+        return item
+
+    return await in_transaction(ctx, work)
+
+
+async def add_item(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, fields: Mapping[str, str]
+) -> AdminDone:
+    """Add an item (see `create_item`), said in a sentence."""
+    item = await create_item(ctx, workspace_ref, actor, fields)
+    return AdminDone(f"Added #{item.id} {item.name}: {item.cost} points, {_terms(item)}.")
+
+
+async def change_item(
+    ctx: ServiceContext,
+    workspace_ref: WorkspaceRef,
+    actor: MemberRef,
+    ref: str,
+    fields: Mapping[str, str],
+) -> RewardItem:
+    """Change some of an item's fields (by its name or number). Admins only; audited."""
+
+    async def work(uow: UnitOfWork) -> RewardItem:
+        workspace = await uow.workspaces.get(workspace_ref)
+        await require_admin(uow, workspace, actor, "edit the catalog")
+        typed = item_fields(fields, new=False)
+        item = await _find(uow, workspace, ref)
+        assert workspace is not None
+        changed = await _edit(uow, workspace, actor, item, typed, ctx.clock.now())
+        await uow.commit()
+        return changed
 
     return await in_transaction(ctx, work)
 
@@ -96,30 +127,20 @@ async def edit_item(
     ref: str,
     fields: Mapping[str, str],
 ) -> AdminDone:
-    """Change some of an item's fields."""
-
-    async def work(uow: UnitOfWork) -> AdminDone:
-        workspace = await uow.workspaces.get(workspace_ref)
-        await require_admin(uow, workspace, actor, "edit the catalog")
-        typed = item_fields(fields, new=False)
-        item = await _find(uow, workspace, ref)
-        assert workspace is not None
-        changed = await _edit(uow, workspace, actor, item, typed, ctx.clock.now())
-        await uow.commit()
-        return AdminDone(
-            f"Updated #{changed.id} {changed.name}: {changed.cost} points, {_terms(changed)}."
-        )
-
-    return await in_transaction(ctx, work)
+    """Change some of an item's fields (see `change_item`), said in a sentence."""
+    changed = await change_item(ctx, workspace_ref, actor, ref, fields)
+    return AdminDone(
+        f"Updated #{changed.id} {changed.name}: {changed.cost} points, {_terms(changed)}."
+    )
 
 
-async def remove_item(
+async def delete_item(
     ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, ref: str
-) -> AdminDone:
+) -> RewardItem:
     """Take an item out of the catalog. Its redemptions keep their history, and pending ones
-    can still be approved or rejected."""
+    can still be approved or rejected. Admins only; audited."""
 
-    async def work(uow: UnitOfWork) -> AdminDone:
+    async def work(uow: UnitOfWork) -> RewardItem:
         workspace = await uow.workspaces.get(workspace_ref)
         await require_admin(uow, workspace, actor, "edit the catalog")
         item = await _find(uow, workspace, ref)
@@ -128,9 +149,17 @@ async def remove_item(
         await uow.catalog.remove(workspace, item.id, now)
         await audit(uow, workspace, actor, "catalog.remove", f"item {item.id}", item.as_dict(), now)
         await uow.commit()
-        return AdminDone(f"Removed #{item.id} {item.name} from the catalog.")
+        return item
 
     return await in_transaction(ctx, work)
+
+
+async def remove_item(
+    ctx: ServiceContext, workspace_ref: WorkspaceRef, actor: MemberRef, ref: str
+) -> AdminDone:
+    """Take an item out of the catalog (see `delete_item`), said in a sentence."""
+    item = await delete_item(ctx, workspace_ref, actor, ref)
+    return AdminDone(f"Removed #{item.id} {item.name} from the catalog.")
 
 
 async def import_items(

@@ -12,10 +12,18 @@ from typing import Any
 
 from bot.domain.model import WorkspaceRef
 from bot.services import codec
-from bot.services.results import KudosGiven, LearningShared, Redeemed, RedemptionDecided
+from bot.services.results import (
+    BadgeAwarded,
+    KudosGiven,
+    KudosReversed,
+    LearningShared,
+    Redeemed,
+    RedemptionDecided,
+)
 
-Event = KudosGiven | LearningShared | Redeemed | RedemptionDecided
-"""What the services publish for people beyond the one who asked."""
+Event = KudosGiven | LearningShared | Redeemed | RedemptionDecided | KudosReversed | BadgeAwarded
+"""What the services publish for people beyond the one who asked: the chat platforms tell the
+people concerned (see `tells_chat`), webhooks tell other systems (see `WEBHOOK_NAMES`)."""
 
 EVENT_TYPES: dict[str, type[Any]] = {
     "kudos_given": KudosGiven,
@@ -25,9 +33,38 @@ EVENT_TYPES: dict[str, type[Any]] = {
 }
 _EVENT_NAMES = {cls: name for name, cls in EVENT_TYPES.items()}
 
+WEBHOOK_PLATFORM = "webhook"
+"""The outbox rows of webhook deliveries: a `message` each, its payload the delivery's id."""
+
+WEBHOOK_NAMES: dict[type[Any], str] = {
+    KudosGiven: "kudos.given",
+    KudosReversed: "kudos.reversed",
+    Redeemed: "redemption.requested",
+    RedemptionDecided: "redemption.decided",
+    BadgeAwarded: "badge.awarded",
+}
+"""The events webhooks can subscribe to, by the name a subscription uses."""
+
 
 def event_name(event: Event) -> str:
     return _EVENT_NAMES[type(event)]
+
+
+def tells_chat(event: Event) -> bool:
+    """Whether a chat platform has someone to tell: the recipients of a kudos, the learning
+    channel, the admins asked to decide a pending redemption, the member whose redemption an
+    admin decided. Reversals and badges are told in the reply to whoever caused them, and a
+    redemption fulfilled at once or withdrawn by its member needs no one else."""
+    match event:
+        case KudosGiven():
+            return not event.replaces
+        case LearningShared():
+            return True
+        case Redeemed():
+            return event.redemption.status == "pending"
+        case RedemptionDecided():
+            return event.redemption.status in ("fulfilled", "rejected")
+    return False
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from bot.services.badges import (
 )
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import DuplicateDelivery, InsufficientFunds, UnitOfWork
-from bot.services.results import BadgeEarned, KudosGiven
+from bot.services.results import BadgeAwarded, BadgeEarned, KudosGiven
 
 NUDGE = "Tip: a few words on why make kudos mean more, e.g. `for the patient walkthrough`."
 
@@ -114,6 +114,10 @@ async def give_in(
     badges: tuple[BadgeEarned, ...] = ()
     if first_badge and await uow.badges.award(workspace, giver, FIRST_KUDOS, command.channel, now):
         badges = (BadgeEarned(giver.external_id, giver.display_name, FIRST_KUDOS),)
+        uow.publish(
+            command.workspace,
+            BadgeAwarded(giver.external_id, giver.display_name, FIRST_KUDOS, command.channel, now),
+        )
     return KudosGiven(
         badges=badges,
         kudos_id=kudos_id,

@@ -7,7 +7,10 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from bot.domain.feed import FeedPage, KudosFilter
+from bot.domain.access import ApiToken, OutgoingDelivery, Webhook, WebhookDelivery
+from bot.domain.browse import KudosFilter, KudosRecord, LearningRecord, Position
+from bot.domain.feed import FeedPage
+from bot.domain.feed import KudosFilter as FeedFilter
 from bot.domain.model import (
     AccountKind,
     AuditEntry,
@@ -421,7 +424,7 @@ class FeedQueries(Protocol):
     """What the dashboard browses: the kudos feed and a member's learnings."""
 
     async def kudos(
-        self, workspace: Workspace, wanted: KudosFilter, older: int | None, limit: int
+        self, workspace: Workspace, wanted: FeedFilter, older: int | None, limit: int
     ) -> FeedPage: ...
     async def learnings(
         self, workspace: Workspace, member_id: int, limit: int
@@ -440,6 +443,104 @@ class ExportQueries(Protocol):
     async def learnings(
         self, workspace: Workspace, since: datetime | None
     ) -> list[dict[str, Any]]: ...
+
+
+class BrowseQueries(Protocol):
+    """The JSON API's lists, a page at a time from a position, newest first where rows have a
+    time; `limit` rows at most."""
+
+    async def kudos(
+        self, workspace: Workspace, where: KudosFilter, after: Position | None, limit: int
+    ) -> list[KudosRecord]: ...
+    async def members(
+        self, workspace: Workspace, active: bool | None, after: Position | None, limit: int
+    ) -> list[tuple[Member, datetime]]:
+        """Members by id, each with when the bot first saw them."""
+        ...
+
+    async def member_since(self, workspace: Workspace, external_id: str) -> datetime | None: ...
+    async def learnings(
+        self,
+        workspace: Workspace,
+        since: datetime | None,
+        until: datetime | None,
+        person: str | None,
+        value: str | None,
+        after: Position | None,
+        limit: int,
+    ) -> list[LearningRecord]: ...
+    async def redemptions(
+        self, workspace: Workspace, statuses: Sequence[str], after: Position | None, limit: int
+    ) -> list[Redemption]:
+        """Newest first (by id)."""
+        ...
+
+    async def audit(
+        self,
+        workspace: Workspace,
+        since: datetime | None,
+        action: str | None,
+        after: Position | None,
+        limit: int,
+    ) -> list[AuditEntry]: ...
+
+
+class ApiTokenRepository(Protocol):
+    async def add(
+        self,
+        workspace: Workspace,
+        prefix: str,
+        digest: str,
+        name: str,
+        scope: str,
+        by: str,
+        at: datetime,
+        expires_at: datetime,
+    ) -> ApiToken:
+        """Raise DuplicateDelivery when the prefix is taken."""
+        ...
+
+    async def by_prefix(self, prefix: str) -> tuple[ApiToken, str, WorkspaceRef] | None:
+        """The token with this prefix, its stored digest, and its workspace."""
+        ...
+
+    async def all(self, workspace: Workspace) -> list[ApiToken]: ...
+    async def revoke(self, workspace: Workspace, prefix: str, at: datetime) -> bool:
+        """False when there is no such token, or it was revoked already."""
+        ...
+
+
+class WebhookRepository(Protocol):
+    async def add(
+        self,
+        workspace: Workspace,
+        url: str,
+        events: Sequence[str],
+        secret: str,
+        by: str,
+        at: datetime,
+    ) -> Webhook: ...
+    async def remove(
+        self, workspace: Workspace, webhook_id: int, at: datetime
+    ) -> Webhook | None: ...
+    async def all(self, workspace: Workspace) -> list[Webhook]: ...
+    async def outgoing(self, delivery_id: str) -> OutgoingDelivery | None: ...
+    async def attempted(
+        self,
+        delivery_id: str,
+        at: datetime,
+        state: str,
+        status: int | None,
+        error: str | None,
+    ) -> None:
+        """Log one attempt: its outcome, and the delivery's state after it."""
+        ...
+
+    async def deliveries(
+        self, workspace: Workspace, failed_only: bool, limit: int
+    ) -> list[WebhookDelivery]:
+        """Newest first; `failed_only`: given up, or retrying after a failed attempt."""
+        ...
 
 
 class InboxRepository(Protocol):
@@ -538,9 +639,16 @@ class UnitOfWork(Protocol):
     def sign_in_links(self) -> SignInLinkRepository: ...
     @property
     def feed(self) -> FeedQueries: ...
+    @property
+    def browse(self) -> BrowseQueries: ...
+    @property
+    def api_tokens(self) -> ApiTokenRepository: ...
+    @property
+    def webhooks(self) -> WebhookRepository: ...
 
     def publish(self, workspace: WorkspaceRef, event: Event) -> None:
-        """Tell the people concerned (recipients, admins, a channel) once this commits."""
+        """Tell the people concerned (recipients, admins, a channel) and the workspace's
+        webhooks once this commits."""
         ...
 
     async def __aenter__(self) -> Self: ...

@@ -41,6 +41,9 @@ class KudosGiven:
     giver_id: str = ""
     channel: str | None = None
     badges: tuple[BadgeEarned, ...] = ()
+    replaces: bool = False
+    """Given by editing a message whose kudos it replaces: the edit's reply says so, and only
+    webhooks hear of it as an event."""
 
     @property
     def total(self) -> int:
@@ -75,6 +78,32 @@ class KudosUndone:
     recipients: tuple[str, ...]
     amount_each: int
     allowance_left: int
+
+
+@dataclass(frozen=True)
+class KudosReversed:
+    """A kudos taken back: undone by its giver, or its chat message deleted or edited, or its
+    reaction removed (`why`). Published for webhooks; the chat reply is `KudosUndone`."""
+
+    kudos_id: int
+    giver_id: str
+    giver: str
+    recipient_ids: tuple[str, ...]
+    recipients: tuple[str, ...]
+    amount_each: int
+    why: str
+    reversed_at: datetime
+
+
+@dataclass(frozen=True)
+class BadgeAwarded:
+    """A badge awarded to a member (published for webhooks; chat announces `BadgeEarned`)."""
+
+    external_id: str
+    display_name: str
+    badge: str
+    channel: str | None
+    awarded_at: datetime
 
 
 @dataclass(frozen=True)

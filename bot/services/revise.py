@@ -3,6 +3,8 @@ the reaction removed), read again when it is edited."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from bot.domain.model import WorkspaceRef
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.give import GiveKudos, give_in
@@ -39,8 +41,8 @@ async def revise_message_kudos(
             ]
         )
         given = await give_in(uow, replacement, now) if replacement else None
-        if given is not None and not undone:  # an edit that turned a message into kudos
-            uow.publish(workspace_ref, given)
+        if given is not None:  # told in chat only when an edit turned a message into kudos
+            uow.publish(workspace_ref, replace(given, replaces=bool(undone)))
         await uow.commit()
         return KudosRevised(undone=undone, given=given, why=why)
 

@@ -126,8 +126,7 @@ async def redeem(
             tuple(external_id for external_id, _ in admins),
             approvals_channel=workspace.settings.approvals_channel,
         )
-        if status == PENDING:
-            uow.publish(workspace_ref, redeemed)  # the admins are asked to decide
+        uow.publish(workspace_ref, redeemed)  # a pending one: the admins are asked to decide
         await uow.commit()
         return redeemed
 
@@ -209,6 +208,7 @@ async def cancel_redemption(
         if found.status != PENDING:
             raise errors.AlreadyDecided(redemption_id, found.status, found.decided_by)
         decided = await _settle(uow, workspace, found, CANCELLED, actor, None, ctx.clock.now())
+        uow.publish(workspace_ref, decided)
         await uow.commit()
         return decided
 

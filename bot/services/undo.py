@@ -9,15 +9,16 @@ from bot.domain.model import Kudos, MemberRef, Workspace, WorkspaceRef, allowanc
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.give import ensure_allowance
 from bot.services.ports import InsufficientFunds, UnitOfWork
-from bot.services.results import KudosUndone
+from bot.services.results import KudosReversed, KudosUndone
 
 
 async def reverse_in(
     uow: UnitOfWork, workspace: Workspace, kudos: Kudos, now: datetime, why: str
 ) -> KudosUndone:
     """Reverse one kudos inside an open unit of work: points go back to the giver's allowance
-    (to the mint once its period has ended). Raise PointsAlreadySpent if a recipient no longer
-    has them, NothingToUndo if it was reversed already."""
+    (to the mint once its period has ended), and the reversal is published (`why`: undo,
+    message deleted, …). Raise PointsAlreadySpent if a recipient no longer has them,
+    NothingToUndo if it was reversed already."""
     if not await uow.kudos.mark_reversed(kudos.id, now, why):
         raise errors.NothingToUndo()
     people = await uow.members.by_ids(workspace, [kudos.giver_id, *kudos.recipient_ids])
@@ -43,6 +44,19 @@ async def reverse_in(
             p.display_name for p in people.values() if p.earned_account_id == exc.account_id
         )
         raise errors.PointsAlreadySpent(spender) from None
+    uow.publish(
+        WorkspaceRef(workspace.platform, workspace.external_id, workspace.name),
+        KudosReversed(
+            kudos_id=kudos.id,
+            giver_id=giver.external_id,
+            giver=giver.display_name,
+            recipient_ids=tuple(people[m].external_id for m in kudos.recipient_ids),
+            recipients=tuple(people[m].display_name for m in kudos.recipient_ids),
+            amount_each=kudos.amount_each,
+            why=why,
+            reversed_at=now,
+        ),
+    )
     return KudosUndone(
         kudos_id=kudos.id,
         recipients=tuple(people[m].display_name for m in kudos.recipient_ids),

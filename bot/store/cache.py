@@ -33,3 +33,25 @@ class WorkspaceCache:
 
     def forget(self, platform: str, external_id: str) -> None:
         self._entries.pop((platform, external_id), None)
+
+
+class WebhookCache:
+    """The event names each workspace's webhooks subscribe to, for a short time, so an event in
+    a workspace without webhooks (most of them) costs no query. A webhook added in this process
+    counts at once; one added by another process (the CLI, a replica) within `ttl` seconds."""
+
+    def __init__(self, ttl: float = DEFAULT_TTL_SECONDS) -> None:
+        self.ttl = ttl
+        self._entries: dict[int, tuple[float, frozenset[str]]] = {}
+
+    def get(self, workspace_id: int) -> frozenset[str] | None:
+        entry = self._entries.get(workspace_id)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, workspace_id: int, events: frozenset[str]) -> None:
+        self._entries[workspace_id] = (time.monotonic() + self.ttl, events)
+
+    def forget(self, workspace_id: int) -> None:
+        self._entries.pop(workspace_id, None)

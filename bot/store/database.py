@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.store.cache import WorkspaceCache
+from bot.store.cache import WebhookCache, WorkspaceCache
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 SQLITE_INLINE_BUSY_TIMEOUT_MS = 200
@@ -86,6 +86,7 @@ class Database:
         self._inline: dict[bool, Engine] | None = None  # by `write`, SQLite only
         self._write_lock: asyncio.Lock | None = None
         self.workspace_cache = WorkspaceCache()
+        self.webhook_cache = WebhookCache()
         if self.is_sqlite:
             _install_sqlite_hooks(self.engine.sync_engine, SQLITE_BUSY_TIMEOUT_MS)
             inline = create_engine(url.replace("sqlite+aiosqlite", "sqlite+pysqlite", 1), echo=echo)

@@ -457,6 +457,76 @@ class OutboxRow(QueueColumns, Base):
     created_at: Mapped[datetime] = mapped_column(Timestamp)
 
 
+class ApiTokenRow(Base):
+    """An access token to the JSON API of one workspace. Only the SHA-256 of the token is kept;
+    `prefix` finds the row and names the token in listings and the audit log."""
+
+    __tablename__ = "api_tokens"
+    __table_args__ = (
+        UniqueConstraint("prefix"),
+        Index("ix_api_tokens_workspace_id", "workspace_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[str] = mapped_column(String(8))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    expires_at: Mapped[datetime] = mapped_column(Timestamp)
+    revoked_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class WebhookRow(Base):
+    """An endpoint that receives a workspace's events, signed with its own secret. A removed
+    webhook keeps its row (its deliveries name it) and receives nothing more."""
+
+    __tablename__ = "webhooks"
+    __table_args__ = (Index("ix_webhooks_workspace_id", "workspace_id"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    url: Mapped[str] = mapped_column(Text)
+    events: Mapped[str] = mapped_column(String(200))
+    """Event names, space-separated (kudos.given redemption.decided …)."""
+    secret: Mapped[str] = mapped_column(String(100))
+    """Signs each delivery; kept as is, since signing needs it (shown once at creation)."""
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    removed_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
+class WebhookDeliveryRow(Base):
+    """One event for one webhook: written in the transaction that caused the event, sent
+    through the outbox (its row carries `delivery_id`), and the log of how sending went. The
+    body is fixed at creation, so every attempt sends the same bytes under the same id."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("delivery_id"),
+        Index("ix_webhook_deliveries_workspace_id", "workspace_id", "id"),
+        Index("ix_webhook_deliveries_webhook_id", "webhook_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(String(36))
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"))
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id"))
+    event: Mapped[str] = mapped_column(String(32))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(Timestamp)
+    state: Mapped[str] = mapped_column(String(16))
+    """pending, delivered, or failed (refused for good, or out of attempts)."""
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_status: Mapped[int | None] = mapped_column(Integer)
+    """The receiver's last HTTP status; NULL when it could not be reached."""
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_attempt_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    delivered_at: Mapped[datetime | None] = mapped_column(Timestamp)
+
+
 # slack_sdk's OAuth stores read and write these tables (installations across workspaces, and the
 # short-lived state of an install in progress). They are declared with slack_sdk's own builders,
 # so the columns always match what the SDK expects, and created by Alembic like every table.

@@ -7,14 +7,16 @@ decided and the end of its inbox row as one commit.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import uuid
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
 from bot.domain.model import WorkspaceRef
-from bot.services.delivery import Event, Outgoing
+from bot.services.delivery import WEBHOOK_NAMES, WEBHOOK_PLATFORM, Event, Outgoing, tells_chat
 from bot.services.ports import SharedConflict, TransientConflict
+from bot.services.webhooks import webhook_body
 from bot.store.database import Database, SqlConnection, is_retryable
 from bot.store.repositories import (
     SqlAdminRepository,
@@ -33,6 +35,8 @@ from bot.store.repositories import (
     SqlScheduleRepository,
     SqlWorkspaceRepository,
 )
+from bot.store.repositories.access import SqlApiTokenRepository, SqlWebhookRepository
+from bot.store.repositories.browse import SqlBrowseQueries
 from bot.store.repositories.feed import SqlFeedQueries
 from bot.store.repositories.queues import SqlInboxRepository, SqlOutboxRepository
 from bot.store.repositories.signin import SqlSignInLinkRepository
@@ -61,6 +65,9 @@ class _Repositories:
     approval_messages: SqlApprovalMessageRepository
     sign_in_links: SqlSignInLinkRepository
     feed: SqlFeedQueries
+    browse: SqlBrowseQueries
+    api_tokens: SqlApiTokenRepository
+    webhooks: SqlWebhookRepository
 
     def _bind(self, conn: SqlConnection, database: Database) -> None:
         self.workspaces = SqlWorkspaceRepository(conn, database.workspace_cache)
@@ -82,6 +89,9 @@ class _Repositories:
         self.approval_messages = SqlApprovalMessageRepository(conn)
         self.sign_in_links = SqlSignInLinkRepository(conn)
         self.feed = SqlFeedQueries(conn)
+        self.browse = SqlBrowseQueries(conn)
+        self.api_tokens = SqlApiTokenRepository(conn)
+        self.webhooks = SqlWebhookRepository(conn, database.webhook_cache)
 
     def _share(self, other: _Repositories) -> None:
         for name in _REPOSITORIES:
@@ -89,6 +99,7 @@ class _Repositories:
 
 
 _REPOSITORIES = tuple(_Repositories.__annotations__)
+Published = list[tuple[WorkspaceRef, Event]]
 
 
 class SqlUnitOfWork(_Repositories):
@@ -107,7 +118,7 @@ class SqlUnitOfWork(_Repositories):
         self._conn: SqlConnection | None = None
         self._committed = False
         self._locked = False
-        self.events: list[Outgoing] = []
+        self.published: Published = []
 
     async def __aenter__(self) -> Self:
         lock = self._database.write_lock if self._write else None
@@ -131,16 +142,63 @@ class SqlUnitOfWork(_Repositories):
         return self._conn
 
     def publish(self, workspace: WorkspaceRef, event: Event) -> None:
-        _publish(self.events, self._silent, workspace, event)
+        self.published.append((workspace, event))
 
     async def commit(self) -> None:
         assert self._conn is not None
-        if self.events:
-            await self.outbox.add(self.events, datetime.now(UTC))
-            self.events = []
+        if self.published:
+            published, self.published = self.published, []
+            now = datetime.now(UTC)
+            rows = [
+                Outgoing.event(workspace, event)
+                for workspace, event in published
+                if workspace.platform not in self._silent and tells_chat(event)
+            ]
+            rows += await self._webhook_deliveries(published, now)
+            await self.outbox.add(rows, now)
         await self._conn.commit()
         self._committed = True
         self.workspaces.committed()
+        self.webhooks.committed()
+
+    async def _webhook_deliveries(
+        self, published: Sequence[tuple[WorkspaceRef, Event]], now: datetime
+    ) -> list[Outgoing]:
+        """One delivery per event and webhook that takes it, recorded in this transaction, so
+        each is made exactly once and is as durable as the change that caused it. A workspace
+        without webhooks costs a cache lookup."""
+        rows: list[Outgoing] = []
+        for ref, event in published:
+            name = WEBHOOK_NAMES.get(type(event))
+            workspace = await self.workspaces.get(ref) if name else None
+            if name is None or workspace is None:
+                continue
+            if name not in await self.webhooks.subscribed_events(workspace):
+                continue
+            deliveries = []
+            for webhook_id in await self.webhooks.subscribers(workspace, name):
+                delivery_id = str(uuid.uuid4())
+                body = webhook_body(delivery_id, name, ref, event, now)
+                deliveries.append(
+                    {
+                        "webhook_id": webhook_id,
+                        "delivery_id": delivery_id,
+                        "event": name,
+                        "body": body,
+                        "created_at": now,
+                    }
+                )
+                rows.append(
+                    Outgoing(
+                        platform=WEBHOOK_PLATFORM,
+                        workspace=ref.external_id,
+                        method=name,
+                        payload={"delivery": delivery_id},
+                    )
+                )
+            if deliveries:
+                await self.webhooks.add_deliveries(workspace, deliveries)
+        return rows
 
     async def __aexit__(
         self,
@@ -167,13 +225,6 @@ class SqlUnitOfWork(_Repositories):
                 lock.release()
 
 
-def _publish(
-    events: list[Outgoing], silent: Collection[str], workspace: WorkspaceRef, event: Event
-) -> None:
-    if workspace.platform not in silent:
-        events.append(Outgoing.event(workspace, event))
-
-
 class _SavepointUnit(_Repositories):
     """A unit of work inside a shared transaction: a savepoint, released by `commit()`, rolled
     back to if the block is left without it. Its events join the shared transaction's."""
@@ -182,7 +233,7 @@ class _SavepointUnit(_Repositories):
         self._outer = outer
         self._savepoint: Any = None
         self._committed = False
-        self.events: list[Outgoing] = []
+        self.published: Published = []
 
     async def __aenter__(self) -> Self:
         self._savepoint = await self._outer.connection.begin_nested()
@@ -190,11 +241,11 @@ class _SavepointUnit(_Repositories):
         return self
 
     def publish(self, workspace: WorkspaceRef, event: Event) -> None:
-        _publish(self.events, self._outer._silent, workspace, event)
+        self.published.append((workspace, event))
 
     async def commit(self) -> None:
         await self._savepoint.commit()
-        self._outer.events.extend(self.events)
+        self._outer.published.extend(self.published)
         self._committed = True
 
     async def __aexit__(

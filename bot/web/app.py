@@ -9,15 +9,18 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from fastapi import FastAPI, Request, Response
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.routing import BaseRoute, Match, Request, Response
 
 import bot
 from bot import metrics
+from bot.web.api import Api, install
 from bot.web.pages import privacy_page, terms_page
 
 HEALTH_TIMEOUT_SECONDS = 2.0
+API_PREFIX = "/api/"
 Endpoint = Callable[[Request], Awaitable[Response]]
 MAX_BODY_BYTES = 1024 * 1024
 """Slack's largest payloads (a message with many blocks) stay well below this."""
@@ -82,7 +85,7 @@ class Guard:
 
         async def refuse(code: int, reason: str, error: str) -> None:
             metrics.REJECTED_REQUESTS.labels(route, reason).inc()
-            await _send_json(sending, code, {"error": error})
+            await _send_json(sending, code, {"error": error, "code": reason})
 
         try:
             headers = dict(scope.get("headers") or [])
@@ -143,15 +146,25 @@ def _replay(body: bytes, receive: Any) -> Callable[[], Awaitable[dict[str, Any]]
 
 class _Elsewhere:
     """The dashboard answers every path no other route has; a route's path asked with a
-    method it does not take stays 405, as it would without the dashboard."""
+    method it does not take stays 405, as it would without the dashboard, and an unknown path
+    under the JSON API stays a JSON 404."""
 
-    def __init__(self, app: Any, taken: set[str]) -> None:
-        self.app, self.taken = app, frozenset(taken)
+    def __init__(self, app: Any, others: list[BaseRoute]) -> None:
+        self.app, self.others = app, others
 
     async def __call__(self, scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["path"] in self.taken:
-            await _send_json(send, 405, {"error": "that method is not allowed here"})
-            return
+        if scope["type"] == "http":
+            if any(route.matches(scope)[0] == Match.PARTIAL for route in self.others):
+                body = {
+                    "error": f"{scope['method']} is not allowed here.",
+                    "code": "method_not_allowed",
+                }
+                await _send_json(send, 405, body)
+                return
+            if scope["path"].startswith(API_PREFIX):
+                body = {"error": "There is no such API path.", "code": "not_found"}
+                await _send_json(send, 404, body)
+                return
         await self.app(scope, receive, send)
 
 
@@ -161,19 +174,34 @@ def create_app(
     slack_oauth: bool = False,
     teams: Endpoint | None = None,
     dashboard: Any = None,
+    api: Api | None = None,
 ) -> Any:
     """The HTTP app. `ping` checks that the database answers; `slack` handles Slack's requests
     (None: Slack is off); `slack_oauth` serves the install pages too; `teams` handles Bot
-    Framework activities (None: Teams is off); `dashboard` answers everything else."""
+    Framework activities (None: Teams is off); `api` serves the JSON API (None: off);
+    `dashboard` answers everything else."""
     app = FastAPI(
         title="Kudos",
         version=bot.__version__,
+        description="Recognition, rewards and learning in Slack and Teams: the JSON API. "
+        "Authentication, scopes, errors, pagination and rate limits: docs/api.md.",
         openapi_url="/api/v1/openapi.json",
         docs_url=None,
         redoc_url=None,
     )
+    gate = install(app, api) if api is not None else None
 
-    @app.get("/healthz", tags=["ops"])
+    @app.get(
+        "/healthz",
+        tags=["ops"],
+        responses={
+            200: {"content": {"application/json": {"schema": {"type": "object"}}}},
+            503: {
+                "description": "The database does not answer.",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            },
+        },
+    )
     async def healthz() -> JSONResponse:
         """200 when the service and its database answer (within 2 seconds), 503 otherwise.
         HEAD works too, for load balancers that check with it."""
@@ -187,7 +215,12 @@ def create_app(
 
     app.add_api_route("/healthz", healthz, methods=["HEAD"], include_in_schema=False)
 
-    @app.get("/metrics", tags=["ops"])
+    @app.get(
+        "/metrics",
+        tags=["ops"],
+        response_class=PlainTextResponse,
+        responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}},
+    )
     async def prometheus() -> Response:
         """Prometheus metrics: requests, latency, kudos given, refusals, errors."""
         return Response(generate_latest(metrics.REGISTRY), media_type=CONTENT_TYPE_LATEST)
@@ -222,11 +255,11 @@ def create_app(
 
     routes = {getattr(r, "path", "") for r in app.routes}
     if dashboard is not None:
-        app.mount("/", _Elsewhere(dashboard, routes), name="dashboard")
+        app.mount("/", _Elsewhere(dashboard, list(app.routes)), name="dashboard")
     routes.add("/")
     media_types: dict[str, frozenset[str]] = {}
     if slack is not None:
         media_types["/slack/events"] = SLACK_MEDIA_TYPES
     if teams is not None:
         media_types["/api/messages"] = TEAMS_MEDIA_TYPES
-    return Guard(app, routes, media_types)
+    return Guard(gate(app) if gate else app, routes, media_types)

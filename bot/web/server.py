@@ -15,6 +15,7 @@ from bot.bootstrap import App, build
 from bot.config import Settings
 from bot.domain.model import MemberRef
 from bot.scheduler.jobs import start_scheduler
+from bot.web.api import Api
 from bot.web.app import create_app
 from bot.web.dashboard.app import create_dashboard
 from bot.web.dashboard.core import DashboardConfig, OidcClient, PlatformLookup
@@ -73,6 +74,7 @@ def asgi_app(app: App, dashboard: DashboardConfig | None = None) -> Any:
         slack_oauth=bool(slack and slack.config.oauth),
         teams=app.teams.endpoint if app.teams else None,
         dashboard=create_dashboard(app.services, dashboard or dashboard_config(app)),
+        api=Api(app.services, app.settings.api_rate_limit, app.settings.api_burst),
     )
 
 

@@ -584,7 +584,7 @@ OTHER_REQUESTS = [
     ("DELETE", "/metrics", 405),
     ("GET", "/api/v1/openapi.json", 200),
     ("PUT", "/api/v1/openapi.json", 405),
-    ("GET", "/api/v1/", 404),
+    ("GET", "/api/v1/", 401),  # the JSON API: a token first
     ("GET", "/nowhere", 404),
     ("POST", "/nowhere", 404),
     ("GET", "/%ff%fe/..%2f..%2fetc/passwd", 404),
