@@ -12,7 +12,9 @@ on the two figures that must not regress: gives per second through the service l
 Each checkout runs its own copy of the two benchmarks with its own virtualenv (both benchmarks
 are unchanged since f7c0210), one after the other, in the order old-new, new-old, old-new, …
 so that a drift of the machine's speed during the run falls on both alike. Reported: each
-figure's median over the rounds, for old and new, and the ratio new/old. The machines these
+figure's median over the rounds, for old and new, and the ratio new/old. For the Slack
+benchmark also the server process's CPU time per request (from /proc, warm-up included),
+which other load on the machine disturbs far less than latency. The machines these
 run on are shared and vary up to 2x between sessions: only ratios within one run mean much.
 """
 
@@ -20,7 +22,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import re
 import statistics
 from collections import defaultdict
@@ -31,7 +35,28 @@ from benchmarks.harness import machine
 HERE = Path(__file__).resolve().parent.parent
 
 
-async def run(tree: Path, *args: str) -> str:
+def _stat(pid: int) -> list[str]:
+    """/proc/<pid>/stat after the command's name: state, ppid, …, utime, stime, …"""
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text.rsplit(")", 1)[1].split()
+
+
+def server_cpu(parent: int) -> float:
+    """CPU seconds (user + system) used so far by the `kudos serve` started by `parent`."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with contextlib.suppress(OSError, IndexError):
+            fields = _stat(int(entry.name))
+            if int(fields[1]) == parent and b"serve" in (entry / "cmdline").read_bytes():
+                return (int(fields[11]) + int(fields[12])) / ticks
+    return 0.0
+
+
+async def run(tree: Path, *args: str, cpu: list[float] | None = None) -> str:
+    """Run `python -m …` in `tree` with its own virtualenv; with `cpu`, note there the CPU
+    seconds its `kudos serve` child has used, as last seen while it ran."""
     python = tree / ".venv" / "bin" / "python"
     process = await asyncio.create_subprocess_exec(
         str(python),
@@ -40,7 +65,13 @@ async def run(tree: Path, *args: str) -> str:
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
-    out, _ = await process.communicate()
+    output = asyncio.create_task(process.communicate())
+    while cpu is not None and not output.done():
+        seen = await asyncio.to_thread(server_cpu, process.pid)
+        if seen:
+            cpu[:] = [seen]
+        await asyncio.wait([output], timeout=0.25)
+    out, _ = await output
     text = out.decode(errors="replace")
     if process.returncode:
         raise RuntimeError(f"{python} {' '.join(args)} failed in {tree}:\n{text[-3000:]}")
@@ -73,7 +104,9 @@ async def gives(tree: Path, backend: str, count: int) -> dict[str, float]:
 
 
 async def slack(tree: Path, backend: str, seconds: float) -> dict[str, float]:
-    """The target row of the Slack load benchmark: p50/p99 ack at 200/s, kudos/s done."""
+    """The target row of the Slack load benchmark: p50/p99 ack at 200/s, kudos/s done, and
+    the server's CPU per request (over the warm-up's 500 requests and the 200/s ones)."""
+    cpu: list[float] = []
     out = await run(
         tree,
         "-m",
@@ -84,6 +117,7 @@ async def slack(tree: Path, backend: str, seconds: float) -> dict[str, float]:
         str(seconds),
         "--sweep",
         "",
+        cpu=cpu,
     )
     for line in out.splitlines():
         if line.startswith("| target |"):
@@ -93,6 +127,9 @@ async def slack(tree: Path, backend: str, seconds: float) -> dict[str, float]:
                 f"{backend} slack 200/s p99 ms": float(cells[5]),
                 f"{backend} slack 200/s max ms": float(cells[6]),
                 f"{backend} slack 200/s kudos/s": float(cells[7]),
+                f"{backend} slack server CPU ms/request": round(
+                    1000 * (cpu[0] if cpu else 0) / (500 + 200 * seconds), 2
+                ),
             }
     raise RuntimeError(f"no target row in:\n{out[-2000:]}")
 
@@ -109,10 +146,16 @@ async def measure(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]
         for backend in backends:
             for which in order:
                 measured: dict[str, float] = {}
-                if "gives" not in args.skip:
-                    measured |= await gives(trees[which], backend, args.gives)
-                if "slack" not in args.skip:
-                    measured |= await slack(trees[which], backend, args.slack_seconds)
+                for skip, figure, extra in (
+                    ("gives", gives, args.gives),
+                    ("slack", slack, args.slack_seconds),
+                ):
+                    if skip in args.skip:
+                        continue
+                    try:
+                        measured |= await figure(trees[which], backend, extra)
+                    except RuntimeError as failed:  # e.g. the work did not drain within 300 s
+                        print(f"round {round_number + 1} {which}: {str(failed)[:300]}")
                 for name, value in measured.items():
                     values[which][name].append(value)
                 print(
@@ -123,6 +166,8 @@ async def measure(args: argparse.Namespace) -> dict[str, dict[str, list[float]]]
     print("\n| measure | old (median) | new (median) | new/old | old runs | new runs |")
     print("| --- | ---: | ---: | ---: | --- | --- |")
     for name in values["old"]:
+        if not values["new"].get(name):
+            continue
         old, new = statistics.median(values["old"][name]), statistics.median(values["new"][name])
         ratio = new / old if old else float("nan")
         print(

@@ -69,7 +69,7 @@ async def empty_database(backend: str, tag: str) -> str:
     if backend == "sqlite":
         path = Path(tempfile.mkdtemp(prefix="kudos-bench-")) / f"{tag}.db"
         return f"sqlite+aiosqlite:///{path}"
-    name = f"kudos_bench_{tag}"
+    name = f"kudos_bench_{tag}_{os.getpid()}"  # other checkouts may be benchmarking too
     conn = await asyncpg.connect(PG_ADMIN)
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -380,7 +380,7 @@ async def bench(
                     start = time.monotonic()
                     sent, took = await traffic(http, server, mix, step_rate, step)
                     end = time.monotonic()
-                    drained = await drain(url, 120)
+                    drained = await drain(url, 90)
                     row = {
                         "rate": step_rate,
                         **latency_row(sent, took, (start, end)),
@@ -493,7 +493,7 @@ def main() -> None:
     parser.add_argument("--kudos", default=KUDOS, help="the kudos console script to run")
     parser.add_argument("--rate", type=float, default=100, help="soak requests per second")
     parser.add_argument("--seconds", type=float, default=240, help="soak seconds; 0 to skip")
-    parser.add_argument("--ramp", default="100,150,200,300,400,500,600", help="rates; '' skips")
+    parser.add_argument("--ramp", default="100,150,200,300,400,500", help="rates; '' skips")
     parser.add_argument("--step", type=float, default=30, help="seconds per ramp step")
     parser.add_argument("--quick", action="store_true", help="20 s at the rate, no ramp")
     parser.add_argument("--json", help="also write the results to this file")
