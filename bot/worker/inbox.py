@@ -27,6 +27,8 @@ from bot.worker.timing import QueueTiming, utcnow
 log = logging.getLogger("kudos.worker")
 HOUSEKEEPING_SECONDS = 5.0
 PURGE_EVERY = 120  # housekeeping rounds: about every 10 minutes
+BUSY_POLL = 0.02
+"""Seconds between looks at the local queue while it is too full to claim more."""
 
 
 class InboxHandler(Protocol):
@@ -165,15 +167,19 @@ class InboxWorker:
     async def _poll(self) -> None:
         while True:
             room = min(self.timing.batch, self.timing.backlog_in_memory - self._queue.qsize())
+            if not (self._running and room > 0 and self._queue.qsize() < self.timing.concurrency):
+                # busy with what it has: look again soon (without asking the database), so a
+                # backlog in the database drains as fast as the workers go, not a batch a poll
+                await asyncio.sleep(min(BUSY_POLL, self.timing.poll))
+                continue
             claimed: list[InboxItem] = []
-            if self._running and room > 0 and self._queue.qsize() < self.timing.concurrency:
-                try:
-                    claimed = await self.claim(room)
-                except Exception as exc:
-                    log.warning("could not claim inbox rows: %s", exc)
+            try:
+                claimed = await self.claim(room)
+            except Exception as exc:
+                log.warning("could not claim inbox rows: %s", exc)
             for item in claimed:
                 self._queue.put_nowait((time.monotonic(), item))
-            if len(claimed) < room or not claimed:
+            if len(claimed) < room:  # the database has no more for now
                 await asyncio.sleep(self.timing.poll)
             else:
                 await asyncio.sleep(0)
