@@ -21,15 +21,19 @@ from bot.services.delivery import WEBHOOK_PLATFORM
 from bot.services.ports import Clock, Notifier, PlatformNotifier, SystemClock
 from bot.store.database import Database
 from bot.store.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
+from bot.store.recorder import SqlInboxRecorder
 from bot.store.unit_of_work import SqlUnitOfWorkFactory
 from bot.worker.inbox import InboxHandler, InboxWorker
 from bot.worker.outbox import OutboxDeliverer, Sender
 from bot.worker.timing import QueueTiming
 
 OAUTH_STATE_SECONDS = 600
-FRONT_POOL_SIZE = 4
-"""PostgreSQL connections kept for recording requests before their ack and for /healthz, so
-background work can never keep an acknowledgement waiting for a connection."""
+FRONT_POOL_SIZE = 8
+"""PostgreSQL connections kept for recording requests before their ack (and for reads on the
+request path), so background work can never keep an acknowledgement waiting for a connection."""
+FRONT_POOL_TIMEOUT = 2.0
+"""An ack that cannot get a connection this soon fails (and Slack retries it), rather than
+answer after Slack stopped waiting (3 s)."""
 
 
 @dataclass
@@ -40,6 +44,7 @@ class App:
     settings: Settings
     database: Database
     front: Database
+    health: Database
     services: ServiceContext
     worker: InboxWorker
     deliverer: OutboxDeliverer
@@ -56,8 +61,9 @@ class App:
             self.deliverer.start()
 
     async def ping(self) -> None:
-        """Check that the database answers, on connections background work never holds."""
-        await self.front.ping()
+        """Check that the database answers, on a connection of its own (PostgreSQL): neither
+        background work nor a burst of acks can keep /healthz waiting."""
+        await self.health.ping()
 
     async def close(self) -> None:
         await self.worker.stop()
@@ -68,9 +74,8 @@ class App:
             await self.teams.close()
         if self.webhooks is not None:
             await self.webhooks.close()
-        await self.database.dispose()
-        if self.front is not self.database:
-            await self.front.dispose()
+        for database in {id(d): d for d in (self.database, self.front, self.health)}.values():
+            await database.dispose()
 
 
 def slack_config(settings: Settings, database: Database) -> SlackConfig:
@@ -120,11 +125,13 @@ async def build(
     if migrate:
         await upgrade_async(settings.database_url)
     database = Database(settings.database_url, pool_size=settings.database_pool_size)
-    front = (
-        database
-        if database.is_sqlite  # one writer per file: the same lock must guard every write
-        else Database(settings.database_url, pool_size=FRONT_POOL_SIZE)
-    )
+    if database.is_sqlite:  # one writer per file: the same lock must guard every write
+        front = health = database
+    else:
+        front = Database(
+            settings.database_url, pool_size=FRONT_POOL_SIZE, pool_timeout=FRONT_POOL_TIMEOUT
+        )
+        health = Database(settings.database_url, pooled=False)
     platforms = PlatformNotifier()
     clock = clock or SystemClock()
     services = ServiceContext(
@@ -160,7 +167,7 @@ async def build(
     front_services = ServiceContext(uow=SqlUnitOfWorkFactory(front), clock=clock)
     worker = InboxWorker(
         services,
-        front_services,
+        SqlInboxRecorder(front),
         handlers,
         timing=timing,
         poke_outbox=deliverer.poke,
@@ -172,4 +179,6 @@ async def build(
     if slack is not None:
         slack.runtime.poke = deliverer.poke
         slack.runtime.front = front_services
-    return App(settings, database, front, services, worker, deliverer, slack, teams, webhooks)
+    return App(
+        settings, database, front, health, services, worker, deliverer, slack, teams, webhooks
+    )

@@ -578,6 +578,15 @@ class InboxRepository(Protocol):
     async def purge(self, before: datetime, limit: int) -> int: ...
 
 
+class InboxRecorder(Protocol):
+    """Records a verified request before its ack, on connections kept for that (see
+    `InboxRepository.add`): as few round trips as the database allows."""
+
+    async def record(
+        self, incoming: Incoming, now: datetime, lease: str | None, until: datetime
+    ) -> int | None: ...
+
+
 class OutboxRepository(Protocol):
     """What the bot says, waiting to be sent (see `bot.services.delivery`)."""
 

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from bot.store.cache import WebhookCache, WorkspaceCache
 
@@ -76,12 +77,25 @@ SqlConnection = AsyncConnection | InlineConnection
 class Database:
     """One database: an async engine for everything, and the units of work's connections."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 10,
+        pool_timeout: float = 30.0,
+        pooled: bool = True,
+    ) -> None:
+        """`pool_size` PostgreSQL connections (as many again in bursts), waited for at most
+        `pool_timeout` seconds; `pooled=False` opens one per use (for a rare caller that must
+        never wait behind others, such as /healthz)."""
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}
-        if not self.is_sqlite:
-            kwargs.update(pool_size=pool_size, max_overflow=pool_size)
+        if not self.is_sqlite and pooled:
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_timeout=pool_timeout)
+        elif not self.is_sqlite:
+            kwargs.update(poolclass=NullPool)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         self._inline: dict[bool, Engine] | None = None  # by `write`, SQLite only
         self._write_lock: asyncio.Lock | None = None

@@ -21,7 +21,7 @@ from typing import Protocol
 from bot import metrics
 from bot.services.context import ServiceContext, in_transaction, run_as_one
 from bot.services.delivery import InboxItem, Incoming, Outgoing, new_token
-from bot.services.ports import UnitOfWork
+from bot.services.ports import InboxRecorder, UnitOfWork
 from bot.worker.timing import QueueTiming, utcnow
 
 log = logging.getLogger("kudos.worker")
@@ -55,14 +55,14 @@ class InboxWorker:
     def __init__(
         self,
         services: ServiceContext,
-        front: ServiceContext,
+        recorder: InboxRecorder,
         handlers: Mapping[str, InboxHandler],
         *,
         timing: QueueTiming | None = None,
         poke_outbox: Callable[[], None] = lambda: None,
     ) -> None:
         self.services = services
-        self.front = front
+        self.recorder = recorder
         self.handlers = dict(handlers)
         self.timing = timing or QueueTiming()
         self.poke_outbox = poke_outbox
@@ -86,12 +86,7 @@ class InboxWorker:
         token = new_token() if local else None
         until = now + timedelta(seconds=self.timing.lease)
 
-        async def add(uow: UnitOfWork) -> int | None:
-            item_id = await uow.inbox.add(incoming, now, token, until)
-            await uow.commit()
-            return item_id
-
-        item_id = await in_transaction(self.front, add)
+        item_id = await self.recorder.record(incoming, now, token, until)
         if item_id is None:
             metrics.INBOX.labels(incoming.platform, "duplicate").inc()
             return False

@@ -105,25 +105,29 @@ class OutboxDeliverer:
         groups: dict[str, list[OutboxItem]] = {}
         for item in items:
             groups.setdefault(item.group_key or f"#{item.id}", []).append(item)
-        sent: list[OutboxItem] = []
         self._quiet.clear()
         try:
-            await asyncio.gather(*(self._deliver_group(g, sent) for g in groups.values()))
-            if sent:
-                await self._mark_sent(sent)
+            await asyncio.gather(*(self._deliver_group(g) for g in groups.values()))
         finally:
             self._quiet.set()
         return len(items)
 
-    async def _deliver_group(self, group: list[OutboxItem], sent: list[OutboxItem]) -> None:
-        """A request's messages in order; after a failure the rest wait with it."""
-        async with self._slots:
-            for n, item in enumerate(group):
-                delay = await self._deliver(item, sent)
-                if delay is not None:
-                    for later in group[n + 1 :]:
-                        await self._postpone(later, "an earlier message of its request", delay)
-                    return
+    async def _deliver_group(self, group: list[OutboxItem]) -> None:
+        """A request's messages in order, marked sent together once they are out (a process
+        dying meanwhile sends only this request's again); after a failure the rest wait with
+        it."""
+        sent: list[OutboxItem] = []
+        try:
+            async with self._slots:
+                for n, item in enumerate(group):
+                    delay = await self._deliver(item, sent)
+                    if delay is not None:
+                        for later in group[n + 1 :]:
+                            await self._postpone(later, "an earlier message of its request", delay)
+                        return
+        finally:
+            if sent:
+                await self._mark_sent(sent)
 
     async def _deliver(self, item: OutboxItem, sent: list[OutboxItem]) -> float | None:
         """Send (or expand) one row; None when it is done with, else the seconds until it is
@@ -158,7 +162,7 @@ class OutboxDeliverer:
             self.poke()
 
     async def _mark_sent(self, items: list[OutboxItem]) -> None:
-        """One commit for a batch: a process dying before it sends those messages again."""
+        """One commit for a request's messages."""
 
         async def write(uow: UnitOfWork) -> None:
             now = utcnow()

@@ -71,7 +71,9 @@ def request(key: str, giver: str = "ana", to: str = "raj", amount: int = 5) -> I
 
 
 def worker(app: App, handler: GivingHandler, **timing: Any) -> InboxWorker:
-    return InboxWorker(app.services, app.services, {"slack": handler}, timing=QueueTiming(**timing))
+    return InboxWorker(
+        app.services, app.worker.recorder, {"slack": handler}, timing=QueueTiming(**timing)
+    )
 
 
 async def rows(app: App, table: str, *columns: str) -> list[tuple[Any, ...]]:
@@ -227,7 +229,7 @@ async def test_a_burst_never_starves_the_pool_or_the_acks(
     )
     handler = GivingHandler()
     inbox = InboxWorker(
-        app.services, app.worker.front, {"slack": handler}, timing=QueueTiming(concurrency=8)
+        app.services, app.worker.recorder, {"slack": handler}, timing=QueueTiming(concurrency=8)
     )
     inbox.start()
     try:
