@@ -39,17 +39,16 @@ import aiohttp
 
 from benchmarks.harness import (
     KUDOS,
-    TEAM,
     Fakes,
     Request,
     Requests,
     Server,
-    cli,
     drop,
     empty_database,
     has_table,
     machine,
     query,
+    raise_allowance,
     send,
     server_env,
     slack_user,
@@ -57,7 +56,6 @@ from benchmarks.harness import (
     unique_ts,
     verify_ledger,
 )
-from tests.fakes.teams_sender import TENANT
 
 SLACK_PEOPLE = 200
 TEAMS_PEOPLE = 50
@@ -333,20 +331,8 @@ async def bench(
         server = Server(kudos, server_env(url, fakes), log_dir)
         try:
             await server.start()
-            for workspace, platform in ((TEAM, "slack"), (TENANT, "teams")):
-                code, out = await cli(
-                    kudos,
-                    url,
-                    "settings",
-                    "set",
-                    "--workspace",
-                    workspace,
-                    "--platform",
-                    platform,
-                    f"allowance_amount={ALLOWANCE}",
-                )
-                assert code == 0, out
             requests = Requests(fakes)
+            await raise_allowance(kudos, url, server, requests, teams, ALLOWANCE)
             traffic = Traffic(requests, teams, rng)
             started = time.perf_counter()
             run = await drive(server, requests, traffic, rate, seconds, kills, rng)

@@ -242,6 +242,37 @@ async def cli(kudos: str, url: str, *args: str) -> tuple[int, str]:
     return process.returncode or 0, out.decode(errors="replace")
 
 
+async def raise_allowance(
+    kudos: str, url: str, server: Server, requests: Requests, teams: bool, allowance: int
+) -> None:
+    """Give everyone `allowance` points a week in the benchmark's workspaces. The CLI never
+    creates a workspace, so one request per platform makes each exist first (a learning
+    shared with `til`, which moves no points), then `settings set` is retried until the worker has
+    recorded it."""
+    timeout = aiohttp.ClientTimeout(total=30)
+    async with aiohttp.ClientSession(timeout=timeout) as http:
+        first = [requests.command(slack_user(0), "til benchmarks need a workspace", "setup", "til")]
+        if teams:
+            first.append(
+                requests.teams_text(teams_user(0), "til benchmarks need a tenant", "setup")
+            )
+        for request in first:
+            await send(http, server.base, requests, request)
+    workspaces = [(TEAM, "slack")] + ([(TENANT, "teams")] if teams else [])
+    for workspace, kind in workspaces:
+        deadline = time.monotonic() + 30
+        while True:
+            code, out = await cli(
+                kudos, url, "settings", "set", "--workspace", workspace,
+                "--platform", kind, f"allowance_amount={allowance}",
+            )  # fmt: skip
+            if code == 0:
+                break
+            if time.monotonic() > deadline:
+                raise AssertionError(out)
+            await asyncio.sleep(0.2)
+
+
 async def verify_ledger(kudos: str, url: str) -> str:
     """`kudos ledger verify`'s verdict: its exit code and its last line."""
     code, out = await cli(kudos, url, "ledger", "verify")
@@ -413,6 +444,16 @@ class Requests:
         }
         ref = f"{CHANNEL}:{ts}:reaction:{reactor}:{emoji}"
         return self.event(event, f"slack:{TEAM}:{ref}:{reaction_ts}", "reaction")
+
+    def teams_text(self, sender: dict[str, str], text: str, activity_id: str) -> Request:
+        body = activity(self.fakes.connector.url, text, sender=sender, activity_id=activity_id)
+        return Request(
+            "/api/messages",
+            json.dumps(body).encode(),
+            "application/json",
+            key=f"teams:{TENANT}:{TEAMS_CONVERSATION}:{activity_id}",
+            kind="teams",
+        )
 
     def teams_kudos(
         self, sender: dict[str, str], recipient: dict[str, str], text: str, activity_id: str

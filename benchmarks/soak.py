@@ -44,12 +44,10 @@ import aiohttp
 
 from benchmarks.harness import (
     KUDOS,
-    TEAM,
     Fakes,
     Request,
     Requests,
     Server,
-    cli,
     drop,
     empty_database,
     has_table,
@@ -57,6 +55,7 @@ from benchmarks.harness import (
     metrics,
     percentile,
     query,
+    raise_allowance,
     send,
     server_env,
     slack_user,
@@ -324,21 +323,10 @@ async def bench(
         await server.start()
         health = Health(server.port)
         try:
-            code, out = await cli(
-                kudos,
-                url,
-                "settings",
-                "set",
-                "--workspace",
-                TEAM,
-                "--platform",
-                "slack",
-                f"allowance_amount={ALLOWANCE}",
-            )
-            assert code == 0, out
+            requests = Requests(fakes)
+            await raise_allowance(kudos, url, server, requests, False, ALLOWANCE)
             if not await has_table(url, "inbox"):
                 raise SystemExit("this server has no inbox table: the soak checks need one")
-            requests = Requests(fakes)
             mix = Mix(requests, random.Random(5))
             connector = aiohttp.TCPConnector(limit=1024)
             timeout = aiohttp.ClientTimeout(total=30)
