@@ -130,9 +130,7 @@ class Schema:
             json_columns=frozenset(c.name for c in table.columns if isinstance(c.type, JSON)),
             key=tuple(c.name for c in table.primary_key.columns),
             uniques=tuple(uniques),
-            foreign_keys=tuple(
-                (fk.parent.name, fk.column.table.name) for fk in table.foreign_keys
-            ),
+            foreign_keys=tuple((fk.parent.name, fk.column.table.name) for fk in table.foreign_keys),
             checks=CHECKS.get(table.name, {}),
         )
 
@@ -204,7 +202,9 @@ class Table:
         unknown = set(values) - set(self.schema.columns)
         if unknown:
             raise KeyError(f"{self.schema.name} has no column {sorted(unknown)}")
-        row = {c: values.get(c, copy.copy(self.schema.defaults.get(c))) for c in self.schema.columns}
+        row = {
+            c: values.get(c, copy.copy(self.schema.defaults.get(c))) for c in self.schema.columns
+        }
         for column in self.schema.json_columns:
             row[column] = _json(row[column])
         if self.schema.autoincrement and row["id"] is None:

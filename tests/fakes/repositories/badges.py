@@ -25,7 +25,11 @@ class FakeBadgeRepository(FakeRepository):
     async def channels_given_in(self, workspace: Workspace, member: Member, limit: int) -> set[str]:
         channels: list[str] = []
         for r in self.tables["kudos"].where(workspace_id=workspace.id, giver_id=member.id):
-            if r["reversed_at"] is None and r["channel"] is not None and r["channel"] not in channels:
+            if (
+                r["reversed_at"] is None
+                and r["channel"] is not None
+                and r["channel"] not in channels
+            ):
                 channels.append(r["channel"])
         return set(channels[:limit])
 

@@ -32,9 +32,7 @@ class FakeFeedQueries(FakeRepository):
                 or m["external_id"] == wanted.person
             }
             received = {
-                r["kudos_id"]
-                for r in self.tables["kudos_recipients"]
-                if r["member_id"] in people
+                r["kudos_id"] for r in self.tables["kudos_recipients"] if r["member_id"] in people
             }
         start: Any = None
         if older is not None:
@@ -50,7 +48,9 @@ class FakeFeedQueries(FakeRepository):
                 return False
             if wanted.channel and r["channel"] != wanted.channel:
                 return False
-            if not (at_or_after(r["created_at"], wanted.since) and before(r["created_at"], wanted.until)):
+            if not (
+                at_or_after(r["created_at"], wanted.since) and before(r["created_at"], wanted.until)
+            ):
                 return False
             if older is not None:
                 if start is None:  # SQL: a comparison with NULL selects nothing
@@ -90,4 +90,6 @@ class FakeFeedQueries(FakeRepository):
         rows = newest_first(
             self.tables["learnings"].where(workspace_id=workspace.id, member_id=member_id)
         )
-        return [(r["text"], tuple((r["tags"] or "").split()), r["created_at"]) for r in rows[:limit]]
+        return [
+            (r["text"], tuple((r["tags"] or "").split()), r["created_at"]) for r in rows[:limit]
+        ]

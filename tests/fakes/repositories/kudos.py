@@ -75,7 +75,9 @@ class FakeKudosRepository(FakeRepository):
                 },
             )
             for member in recipients:
-                self.tables.insert("kudos_recipients", {"kudos_id": row["id"], "member_id": member.id})
+                self.tables.insert(
+                    "kudos_recipients", {"kudos_id": row["id"], "member_id": member.id}
+                )
         return int(row["id"])
 
     async def by_key(self, workspace: Workspace, idempotency_key: str) -> Kudos | None:
@@ -88,18 +90,22 @@ class FakeKudosRepository(FakeRepository):
     async def last_given(self, workspace: Workspace, giver_id: int) -> Kudos | None:
         found = load_kudos(
             self.tables,
-            lambda r: r["workspace_id"] == workspace.id
-            and r["giver_id"] == giver_id
-            and r["reversed_at"] is None,
+            lambda r: (
+                r["workspace_id"] == workspace.id
+                and r["giver_id"] == giver_id
+                and r["reversed_at"] is None
+            ),
         )
         return found[0] if found else None
 
     async def active_for_message(self, workspace: Workspace, message_ref: str) -> list[Kudos]:
         return load_kudos(
             self.tables,
-            lambda r: r["workspace_id"] == workspace.id
-            and r["message_ref"] == message_ref
-            and r["reversed_at"] is None,
+            lambda r: (
+                r["workspace_id"] == workspace.id
+                and r["message_ref"] == message_ref
+                and r["reversed_at"] is None
+            ),
             limit=MAX_KUDOS_PER_MESSAGE,
         )
 

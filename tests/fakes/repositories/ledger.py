@@ -138,7 +138,13 @@ class FakeLedgerRepository(FakeRepository):
         for a in accounts:
             if a["balance"] != computed[a["id"]]:
                 drifts.append(
-                    Drift(a["workspace_id"], a["id"], a["balance"], computed[a["id"]], "cached balance")
+                    Drift(
+                        a["workspace_id"],
+                        a["id"],
+                        a["balance"],
+                        computed[a["id"]],
+                        "cached balance",
+                    )
                 )
 
         sums: dict[int, int] = defaultdict(int)
@@ -158,7 +164,9 @@ class FakeLedgerRepository(FakeRepository):
             )
         ]
         for e in crossing[:100]:
-            drifts.append(Drift(e["workspace_id"], None, 0, 0, f"entry {e['id']} crosses workspaces"))
+            drifts.append(
+                Drift(e["workspace_id"], None, 0, 0, f"entry {e['id']} crosses workspaces")
+            )
 
         kudos = self.tables["kudos"]
         received: dict[tuple[int, int], int] = defaultdict(int)
@@ -185,16 +193,18 @@ class FakeLedgerRepository(FakeRepository):
         for r in self.tables["redemptions"]:
             if r["status"] == "pending" and mine(r["workspace_id"]):
                 owed[r["workspace_id"]] += r["cost"]
-        for a in accounts:
-            if a["kind"] == AccountKind.ESCROW.value and a["member_id"] is None:
-                if a["balance"] != owed[a["workspace_id"]]:
-                    drifts.append(
-                        Drift(
-                            a["workspace_id"],
-                            a["id"],
-                            a["balance"],
-                            owed[a["workspace_id"]],
-                            "escrow vs pending redemptions",
-                        )
+        escrows = [
+            a for a in accounts if a["kind"] == AccountKind.ESCROW.value and a["member_id"] is None
+        ]
+        for a in escrows:
+            if a["balance"] != owed[a["workspace_id"]]:
+                drifts.append(
+                    Drift(
+                        a["workspace_id"],
+                        a["id"],
+                        a["balance"],
+                        owed[a["workspace_id"]],
+                        "escrow vs pending redemptions",
                     )
+                )
         return drifts

@@ -13,7 +13,9 @@ MAX_KUDOS_IN_A_POST = 2000
 
 
 class FakeReadQueries(FakeRepository):
-    def _top(self, workspace: Workspace, bucket: str, tag: str, column: str, limit: int) -> list[LeaderboardRow]:
+    def _top(
+        self, workspace: Workspace, bucket: str, tag: str, column: str, limit: int
+    ) -> list[LeaderboardRow]:
         rows = [
             r
             for r in self.tables["leaderboard_totals"].where(
@@ -47,12 +49,19 @@ class FakeReadQueries(FakeRepository):
         }
         kudos = load_kudos(
             self.tables,
-            lambda r: r["workspace_id"] == workspace.id
-            and (r["giver_id"] == member.id or r["id"] in received),
+            lambda r: (
+                r["workspace_id"] == workspace.id
+                and (r["giver_id"] == member.id or r["id"] in received)
+            ),
             limit=limit,
         )
         members = self.tables["members"].rows
-        names = {i: members[i]["display_name"] for k in kudos for i in (k.giver_id, *k.recipient_ids) if i in members}
+        names = {
+            i: members[i]["display_name"]
+            for k in kudos
+            for i in (k.giver_id, *k.recipient_ids)
+            if i in members
+        }
         return [
             HistoryItem(
                 kudos_id=k.id,
@@ -94,16 +103,21 @@ class FakeReadQueries(FakeRepository):
                 if start <= r["created_at"] < end and r["member_id"] in members
             ]
         )
-        return [(members[r["member_id"]]["display_name"], r["text"], tuple(r["tags"].split())) for r in rows]
+        return [
+            (members[r["member_id"]]["display_name"], r["text"], tuple(r["tags"].split()))
+            for r in rows
+        ]
 
     async def kudos_between(
         self, workspace: Workspace, start: datetime, end: datetime
     ) -> list[tuple[Kudos, dict[int, tuple[str, str]]]]:
         kudos = load_kudos(
             self.tables,
-            lambda r: r["workspace_id"] == workspace.id
-            and start <= r["created_at"] < end
-            and r["reversed_at"] is None,
+            lambda r: (
+                r["workspace_id"] == workspace.id
+                and start <= r["created_at"] < end
+                and r["reversed_at"] is None
+            ),
             limit=MAX_KUDOS_IN_A_POST,
         )
         members = self.tables["members"].rows

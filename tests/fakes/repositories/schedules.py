@@ -108,7 +108,10 @@ class FakeScheduleRepository(FakeRepository):
 
     async def has_run(self, workspace: Workspace, kind: str, channel: str, period: str) -> bool:
         runs = self.tables["schedule_runs"]
-        return runs.first(workspace_id=workspace.id, kind=kind, channel=channel, period=period) is not None
+        return (
+            runs.first(workspace_id=workspace.id, kind=kind, channel=channel, period=period)
+            is not None
+        )
 
     async def retries_due(self, at: datetime) -> list[tuple[WorkspaceRef, ScheduleRun]]:
         workspaces = self.tables["workspaces"].rows
