@@ -103,9 +103,14 @@ class FakeMemberRepository(FakeRepository):
                 on_conflict=("workspace_id", "external_id"),
             )
         keys = {ref.external_id for ref in refs}
-        for row in self.tables["members"].where(workspace_id=workspace.id):
-            if row["external_id"] not in keys:
-                continue
+        made = [
+            r
+            for r in self.tables["members"].where(workspace_id=workspace.id)
+            if r["external_id"] in keys
+        ]
+        # The store reads the new ids back through the (workspace, external id) index, so
+        # their accounts are made in external id order.
+        for row in sorted(made, key=lambda r: r["external_id"]):
             for kind in (AccountKind.ALLOWANCE, AccountKind.EARNED):
                 self.tables.insert(
                     "accounts",
