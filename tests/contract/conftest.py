@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from bot.domain.model import EntryKind, Member, MemberRef, Transfer, Workspace, WorkspaceRef
 from bot.services.context import ServiceContext
 from bot.services.ports import UnitOfWorkFactory
 from bot.store.database import Database
@@ -116,12 +117,19 @@ def sqlite_backend(url: str, clock: FakeClock) -> Backend:
 
 
 @pytest.fixture(params=["fake", "sqlite"])
-async def backend(request: pytest.FixtureRequest, clock: FakeClock) -> AsyncIterator[Backend]:
+def store_url(request: pytest.FixtureRequest) -> str | None:
+    """None for the fake store, else a fresh migrated SQLite file (made before any event loop
+    runs: migrating runs a loop of its own)."""
+    return None if request.param == "fake" else str(request.getfixturevalue("sqlite_url"))
+
+
+@pytest.fixture
+async def backend(store_url: str | None, clock: FakeClock) -> AsyncIterator[Backend]:
     """The fake store, then SqlUnitOfWork on a fresh migrated SQLite file."""
-    if request.param == "fake":
+    if store_url is None:
         yield fake_backend(clock)
         return
-    made = sqlite_backend(request.getfixturevalue("sqlite_url"), clock)
+    made = sqlite_backend(store_url, clock)
     yield made
     assert made.database is not None
     await made.database.dispose()
@@ -142,3 +150,29 @@ async def same_rows(fake: Backend, sql: Backend) -> None:
     fake_tables, sql_tables = await fake.tables(), await sql.tables()
     for table in sql_tables:
         assert fake_tables[table] == sql_tables[table], table
+
+
+ACME = WorkspaceRef("slack", "T1", "Acme")
+OTHER = WorkspaceRef("slack", "T2", "Other")
+AT = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)
+
+
+async def people(
+    backend: Backend, *names: str, ref: WorkspaceRef = ACME
+) -> tuple[Workspace, dict[str, Member]]:
+    """A committed workspace with these members (external id = name, display name = Name)."""
+    async with backend.uow(write=True) as uow:
+        workspace = await uow.workspaces.ensure(ref)
+        members = await uow.members.ensure(workspace, [MemberRef(n, n.title()) for n in names])
+        await uow.commit()
+    return workspace, members
+
+
+async def fund(backend: Backend, workspace: Workspace, member: Member, points: int) -> None:
+    """Give `member` earned points from the mint, as an adjustment does."""
+    async with backend.uow(write=True) as uow:
+        transfer = Transfer(
+            workspace.mint_account_id, member.earned_account_id, points, EntryKind.ADJUST, "seed"
+        )
+        await uow.ledger.post(workspace, [transfer], AT)
+        await uow.commit()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from bot.domain.model import AccountKind, Drift, TotalsDelta, Transfer, Workspace
 from bot.services.ports import DuplicateDelivery, InsufficientFunds
 from tests.fakes.repositories.base import FakeRepository
-from tests.fakes.tables import UniqueViolation
+from tests.fakes.tables import IntegrityViolation, UniqueViolation
 
 
 class FakeLedgerRepository(FakeRepository):
@@ -47,6 +47,8 @@ class FakeLedgerRepository(FakeRepository):
         at: datetime,
         totals: Sequence[TotalsDelta] = (),
     ) -> dict[int, int]:
+        if not transfers:  # SQL: INSERT INTO ledger_entries DEFAULT VALUES, refused
+            raise IntegrityViolation("NOT NULL: a posting has no entries")
         deltas: dict[int, int] = defaultdict(int)
         for t in transfers:
             deltas[t.debit_account_id] -= t.amount
