@@ -88,6 +88,7 @@ class Schema:
     columns: tuple[str, ...]
     defaults: dict[str, Any]
     json_columns: frozenset[str]
+    not_null: tuple[str, ...]
     key: tuple[str, ...]
     uniques: tuple[Unique, ...]
     foreign_keys: tuple[tuple[str, str], ...]
@@ -128,6 +129,11 @@ class Schema:
             columns=tuple(c.name for c in table.columns),
             defaults=defaults,
             json_columns=frozenset(c.name for c in table.columns if isinstance(c.type, JSON)),
+            not_null=tuple(
+                c.name
+                for c in table.columns
+                if not c.nullable and not (c.primary_key and len(table.primary_key.columns) == 1)
+            ),
             key=tuple(c.name for c in table.primary_key.columns),
             uniques=tuple(uniques),
             foreign_keys=tuple((fk.parent.name, fk.column.table.name) for fk in table.foreign_keys),
@@ -190,6 +196,9 @@ class Table:
         return None
 
     def _check(self, row: Row) -> None:
+        for column in self.schema.not_null:
+            if row[column] is None:
+                raise IntegrityViolation(f"NOT NULL constraint failed: {self.schema.name}.{column}")
         for name, holds in self.schema.checks.items():
             if not holds(row):
                 raise IntegrityViolation(f"CHECK {self.schema.name}.{name} failed for {row}")
