@@ -16,6 +16,7 @@ from bot.services.give import GiveKudos, give_kudos
 from bot.services.results import KudosGiven
 from bot.services.settings import change_settings
 from bot.store.models import Base
+from tests.fakes.unit_of_work import FakeApp
 
 WS = WorkspaceRef("console", "acme", "Acme")
 OPERATOR = MemberRef("cli:ops", "ops (CLI)", is_admin=True)
@@ -27,7 +28,7 @@ def person(name: str, **flags: Any) -> MemberRef:
 
 
 async def give(
-    app: App,
+    app: App | FakeApp,
     giver: str | MemberRef,
     *recipients: str | MemberRef,
     amount: int | None = None,
@@ -58,10 +59,14 @@ REQUEST_LOG = frozenset({"inbox", "outbox"})
 answered, and changes nothing else."""
 
 
-async def snapshot(app: App, *, requests: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+async def snapshot(
+    app: App | FakeApp, *, requests: bool = True
+) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table, for asserting that a request wrote nothing at all; with
     `requests=False`, every table but the request log (for a request that was recorded and
-    answered, and must have changed nothing else)."""
+    answered, and must have changed nothing else). On the fake store as on a database."""
+    if isinstance(app, FakeApp):
+        return app.store.snapshot(requests=requests)
     tables: dict[str, list[tuple[Any, ...]]] = {}
     async with app.database.engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
@@ -72,12 +77,17 @@ async def snapshot(app: App, *, requests: bool = True) -> dict[str, list[tuple[A
     return tables
 
 
+def count(app: FakeApp, table: str, **equals: Any) -> int:
+    """How many committed rows of `table` of the fake store have these values."""
+    return len(app.store.rows(table, **equals))
+
+
 async def scalar(app: App, sql: str, **params: Any) -> Any:
     async with app.database.engine.connect() as conn:
         return (await conn.execute(text(sql), params)).scalar()
 
 
-async def configure(app: App, workspace: WorkspaceRef = WS, **changes: object) -> None:
+async def configure(app: App | FakeApp, workspace: WorkspaceRef = WS, **changes: object) -> None:
     """Change settings the way an admin does, through the settings service."""
 
     def as_text(value: object) -> str:
@@ -113,7 +123,9 @@ WORST_CASE_SCRIPTS = ("x", "学", "🎓")
 as UTF-16, 12 as escaped JSON)."""
 
 
-async def worst_case_catalog(app: App, workspace: WorkspaceRef, count: int = 45) -> list[str]:
+async def worst_case_catalog(
+    app: App | FakeApp, workspace: WorkspaceRef, count: int = 45
+) -> list[str]:
     """`count` rewards with names and descriptions as long as the catalog allows (80 and 500
     characters), in turn in each of WORST_CASE_SCRIPTS; their names, in catalog order."""
     names = []

@@ -5,21 +5,23 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bootstrap import App
 from bot.domain import errors
 from bot.domain.model import WorkspaceRef
 from bot.services.settings import change_settings
 from bot.services.workspaces import find_workspace
+from tests.fakes.unit_of_work import FakeApp
 from tests.support import OPERATOR, snapshot
 
 
-async def workspace(app: App, platform: str, external_id: str) -> None:
+async def workspace(app: FakeApp, platform: str, external_id: str) -> None:
     """A workspace as its first admin command makes it."""
     ref = WorkspaceRef(platform, external_id)
     await change_settings(app.services, ref, {"max_amount": "20"}, OPERATOR)
 
 
-async def test_an_id_only_one_platform_has_is_found_without_naming_the_platform(app: App) -> None:
+async def test_an_id_only_one_platform_has_is_found_without_naming_the_platform(
+    app: FakeApp,
+) -> None:
     await workspace(app, "slack", "T0123")
 
     found = await find_workspace(app.services, "T0123")
@@ -28,7 +30,7 @@ async def test_an_id_only_one_platform_has_is_found_without_naming_the_platform(
     assert (await find_workspace(app.services, "T0123", "slack")).platform == "slack"
 
 
-async def test_an_id_on_several_platforms_needs_the_platform_and_says_which(app: App) -> None:
+async def test_an_id_on_several_platforms_needs_the_platform_and_says_which(app: FakeApp) -> None:
     await workspace(app, "slack", "acme")
     await workspace(app, "console", "acme")
 
@@ -42,7 +44,7 @@ async def test_an_id_on_several_platforms_needs_the_platform_and_says_which(app:
     assert (await find_workspace(app.services, "acme", "console")).platform == "console"
 
 
-async def test_an_unknown_workspace_is_refused_and_nothing_is_created(app: App) -> None:
+async def test_an_unknown_workspace_is_refused_and_nothing_is_created(app: FakeApp) -> None:
     await workspace(app, "slack", "T0123")
     before = await snapshot(app)
 
