@@ -1,6 +1,6 @@
 """Every chat example the README's grammar table, `help`, docs/rewards.md and the admin
 commands' own hints (in refusals and replies) show runs as written: each through the console
-chat, on a real SQLite file, in a workspace where it can succeed (an admin with points, a
+chat, on the fake store (tests/fakes), in a workspace where it can succeed (an admin with points, a
 catalog, a kudos to undo).
 
 Templates are expanded: `[a|b]` is each alternative and neither, `<reason>`-style placeholders
@@ -14,14 +14,11 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from bot.adapters.console.chat import run_line
-from bot.bootstrap import App, build
-from bot.config import Settings
 from bot.domain import grammar
 from bot.domain.errors import KudosError
 from bot.domain.model import MemberRef, WorkspaceRef
@@ -30,10 +27,10 @@ from bot.services.admins import change_admins
 from bot.services.catalog import add_item
 from bot.services.rewards import adjust_points, redeem
 from bot.services.schedules import add_schedule
-from tests.conftest import FakeClock
+from tests.fakes.unit_of_work import FakeApp
 from tests.support import OPERATOR
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 ACTOR = "kim"
 SAMPLES = {
     "<reason>": "the budget is spent this quarter",
@@ -131,14 +128,7 @@ def test_the_docs_yield_the_examples_this_test_relies_on() -> None:
         assert expected in EXAMPLES
 
 
-@pytest.fixture
-async def app(sqlite_url: str, clock: FakeClock) -> AsyncIterator[App]:
-    built = await build(Settings(DATABASE_URL=sqlite_url), clock=clock, migrate=False)
-    yield built
-    await built.close()
-
-
-async def _workspace_for(app: App, example: str) -> str:
+async def _workspace_for(app: FakeApp, example: str) -> str:
     """A fresh workspace where `example` can succeed."""
     name = f"docs-{uuid.uuid4().hex[:8]}"
     ws = WorkspaceRef("console", name, name)
@@ -157,7 +147,7 @@ async def _workspace_for(app: App, example: str) -> str:
 
 
 @pytest.mark.parametrize("example", EXAMPLES)
-async def test_a_documented_example_runs_as_written(app: App, example: str) -> None:
+async def test_a_documented_example_runs_as_written(app: FakeApp, example: str) -> None:
     workspace = await _workspace_for(app, example)
     try:
         await run_line(app.services, workspace, ACTOR, example)
