@@ -1,4 +1,5 @@
-"""Badges: learning milestones, awarded automatically and once each."""
+"""Badges under concurrency, on real SQLite and PostgreSQL: racing first kudos award the badge
+once (the milestones themselves are in tests/unit/services/test_badges.py)."""
 
 from __future__ import annotations
 

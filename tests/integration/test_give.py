@@ -1,4 +1,6 @@
-"""Giving kudos on real SQLite and PostgreSQL: what is written, and what each refusal is not."""
+"""Giving kudos at once, on real SQLite and PostgreSQL: concurrent deliveries of one key count
+once, and concurrent gives (through one engine or two) never overdraw. The rules themselves are
+in tests/unit/services/test_give.py."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""What the grammar refuses writes nothing, and what it reads reaches the store as typed: every
-`til` tag, and console names in the case people typed them. Through the console adapter and
-the services, on SQLite and PostgreSQL."""
+"""The migration that gave learnings every tag keeps the topic of older ones, up and down, on
+SQLite and PostgreSQL (the grammar through the console is in
+tests/unit/services/test_grammar_end_to_end.py)."""
 
 from __future__ import annotations
 

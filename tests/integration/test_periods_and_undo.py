@@ -1,4 +1,6 @@
-"""Allowance periods, lazy grants, expiry, undo and leaderboards over time."""
+"""Allowance grants and undos at once, on real SQLite and PostgreSQL: a period is granted once
+however many gives race for it, and racing undos reverse once. The rules over time are in
+tests/unit/services/test_periods_and_undo.py."""
 
 from __future__ import annotations
 

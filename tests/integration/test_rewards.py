@@ -1,5 +1,7 @@
-"""Rewards on real SQLite and PostgreSQL: the catalog, redeeming into escrow, approval and
-rejection, concurrency at the last unit and the last point, admins, the audit log, exports."""
+"""Rewards under pressure on real SQLite and PostgreSQL, two processes on one database: the last
+unit is never sold twice, earned points never spent twice, two admins deciding at once decide
+once, two admins removing each other leave one. The rules are in
+tests/unit/services/test_rewards.py."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Scheduled posts with a clock the test moves: on time in local time across DST, once across
-two servers, caught up once after downtime, retried then recorded, and saying the right thing."""
+"""Scheduled posts on one database shared by two servers: each run is posted once. The rest
+(DST, catching up, retries, what a post says) is in tests/unit/services/test_scheduled_posts.py."""
 
 from __future__ import annotations
 

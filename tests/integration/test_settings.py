@@ -1,4 +1,5 @@
-"""Workspace settings: validated changes, refused ones write nothing, replicas catch up."""
+"""Workspace settings across replicas: another process sees a change once its cache expires (the
+rules of changing them are in tests/unit/services/test_settings.py)."""
 
 from __future__ import annotations
 

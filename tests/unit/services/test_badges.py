@@ -1,4 +1,4 @@
-"""Badges: learning milestones, awarded automatically and once each."""
+"""Badges: learning milestones, awarded automatically and once each (on the fake store)."""
 
 from __future__ import annotations
 

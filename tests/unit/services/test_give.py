@@ -1,4 +1,5 @@
-"""Giving kudos on real SQLite and PostgreSQL: what is written, and what each refusal is not."""
+"""Giving kudos: what is written, and what each refusal is not (on the fake store; what only
+concurrency shows is in tests/integration/test_give.py)."""
 
 from __future__ import annotations
 

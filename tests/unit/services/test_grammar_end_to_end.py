@@ -1,6 +1,6 @@
 """What the grammar refuses writes nothing, and what it reads reaches the store as typed: every
 `til` tag, and console names in the case people typed them. Through the console adapter and
-the services, on SQLite and PostgreSQL."""
+the services, on the fake store."""
 
 from __future__ import annotations
 

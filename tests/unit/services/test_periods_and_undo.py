@@ -1,4 +1,4 @@
-"""Allowance periods, lazy grants, expiry, undo and leaderboards over time."""
+"""Allowance periods, lazy grants, expiry, undo and leaderboards over time (on the fake store)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Rewards on real SQLite and PostgreSQL: the catalog, redeeming into escrow, approval and
-rejection, concurrency at the last unit and the last point, admins, the audit log, exports."""
+"""Rewards: the catalog, redeeming into escrow, approval and rejection, admins, the audit log,
+exports (on the fake store; concurrency is in tests/integration/test_rewards.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
-"""Scheduled posts with a clock the test moves: on time in local time across DST, once across
-two servers, caught up once after downtime, retried then recorded, and saying the right thing."""
+"""Scheduled posts with a clock the test moves: on time in local time across DST, caught up once
+after downtime, retried then recorded, and saying the right thing (on the fake store; two
+servers on one database are in tests/integration/test_scheduled_posts.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Workspace settings: validated changes, refused ones write nothing, replicas catch up."""
+"""Workspace settings: validated changes, and refused ones write nothing (on the fake store)."""
 
 from __future__ import annotations
 
