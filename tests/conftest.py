@@ -1,6 +1,10 @@
 """Shared fixtures: real SQLite files and the real local PostgreSQL, each test on a fresh,
 migrated database of its own.
 
+The suite runs in parallel (pytest-xdist, `-n auto` in pyproject.toml): every worker is a
+process with its own PostgreSQL template and databases (their names carry the worker's id) and
+its own temporary directory for SQLite files, so no two tests ever share a database.
+
 PostgreSQL: `KUDOS_TEST_POSTGRES_URL` (default postgresql://postgres@127.0.0.1:5432/postgres) is
 the server used to create throw-away databases. When it is unreachable the run stops with an
 explanation; `KUDOS_TEST_POSTGRES=off` runs the SQLite half alone and reports the rest skipped.
@@ -35,7 +39,9 @@ ADMIN_URL = os.environ.get(
     "KUDOS_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
 )
 POSTGRES_OFF = os.environ.get("KUDOS_TEST_POSTGRES", "").lower() in {"off", "0", "no"}
-TEMPLATE_DB = f"kudos_test_template_{os.getpid()}"
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+"""This process's xdist worker id (gw0, gw1, …), or `main` when the suite runs serially."""
+TEMPLATE_DB = f"kudos_test_template_{WORKER}_{os.getpid()}"
 
 
 def _pg_url(database: str) -> str:
@@ -97,7 +103,7 @@ def sqlite_url(sqlite_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def postgres_url(postgres_template: str) -> Iterator[str]:
-    name = f"kudos_test_{uuid.uuid4().hex[:12]}"
+    name = f"kudos_test_{WORKER}_{uuid.uuid4().hex[:12]}"
     asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
     yield _pg_url(name)
     asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
