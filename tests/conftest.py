@@ -3,7 +3,9 @@ migrated database of its own.
 
 The suite runs in parallel (pytest-xdist, `-n auto` in pyproject.toml): every worker is a
 process with its own PostgreSQL template and databases (their names carry the worker's id) and
-its own temporary directory for SQLite files, so no two tests ever share a database.
+its own temporary directory for SQLite files, so no two tests ever share a database. A test
+marked `alone` (it asserts wall-clock time, such as a burst of acks beating a pool timeout)
+runs while no other worker runs a test: see `one_at_a_time_when_alone`.
 
 PostgreSQL: `KUDOS_TEST_POSTGRES_URL` (default postgresql://postgres@127.0.0.1:5432/postgres) is
 the server used to create throw-away databases. When it is unreachable the run stops with an
@@ -13,10 +15,12 @@ explanation; `KUDOS_TEST_POSTGRES=off` runs the SQLite half alone and reports th
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -64,6 +68,36 @@ def _pg_available() -> str | None:
     except Exception as exc:  # any failure to reach the server
         return str(exc)
     return None
+
+
+def _flock(stack: ExitStack, path: Path, mode: int) -> None:
+    """Hold a lock on `path` (shared or exclusive) until `stack` closes."""
+    handle = stack.enter_context(path.open("a"))
+    fcntl.flock(handle, mode)
+    stack.callback(fcntl.flock, handle, fcntl.LOCK_UN)
+
+
+@pytest.fixture(autouse=True)
+def one_at_a_time_when_alone(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """Under xdist, every test holds a shared lock and a test marked `alone` an exclusive one,
+    so it runs while the other workers wait between tests. Readers pass a turnstile first, so
+    a waiting `alone` test is never starved. Serially (no xdist), nothing to do."""
+    if WORKER == "main":
+        yield
+        return
+    run = tmp_path_factory.getbasetemp().parent  # shared by this run's workers
+    alone = request.node.get_closest_marker("alone") is not None
+    with ExitStack() as stack:
+        turnstile = ExitStack()
+        _flock(turnstile, run / "kudos-turnstile.lock", fcntl.LOCK_EX)
+        _flock(stack, run / "kudos-tests.lock", fcntl.LOCK_EX if alone else fcntl.LOCK_SH)
+        if alone:
+            stack.push(turnstile)  # kept until the test ends: others wait at the turnstile
+        else:
+            turnstile.close()
+        yield
 
 
 @pytest.fixture(scope="session")

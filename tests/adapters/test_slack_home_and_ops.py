@@ -86,6 +86,7 @@ async def test_with_slack_off_the_endpoint_says_so_and_health_still_answers(
         await app.close()
 
 
+@pytest.mark.alone  # within a second of its timeout
 async def test_health_says_unhealthy_in_time_when_the_database_hangs(sqlite_url: str) -> None:
     hung = asyncio.Event()
 

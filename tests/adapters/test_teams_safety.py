@@ -88,6 +88,7 @@ async def failed_reply(
     return time.perf_counter() - started, response, failure
 
 
+@pytest.mark.alone  # within 2 s
 async def test_a_reply_to_an_unreachable_service_url_fails_at_once_in_one_log_line(
     sqlite_url: str, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -114,6 +114,7 @@ async def test_a_request_is_done_with_its_effect_and_replies_in_one_commit(app: 
     assert sorted(m for (m,) in await rows(app, "outbox", "method")) == ["kudos_given", "receipt"]
 
 
+@pytest.mark.alone  # a 0.3 s lease
 async def test_acknowledged_work_left_by_a_dead_process_is_done_after_restart(
     app: App, second: App
 ) -> None:
@@ -131,7 +132,8 @@ async def test_acknowledged_work_left_by_a_dead_process_is_done_after_restart(
     assert await earned(app, "raj") == 0
     assert await rows(app, "inbox", "state") == [("pending",)]
 
-    restarted = worker(second, GivingHandler(), lease=0.3, run_timeout=0.2, poll=0.05)
+    # The process that takes over runs with time to spare: only the dead one's lease is short.
+    restarted = worker(second, GivingHandler(), lease=10, run_timeout=5, poll=0.05)
     restarted.start()
     try:
         for _ in range(400):  # the lease (or a back-off of about a second) runs out first
@@ -217,6 +219,7 @@ async def test_a_refused_request_is_done_with_its_refusal_and_changes_nothing(ap
 
 
 @pytest.mark.postgres
+@pytest.mark.alone  # 200 acks must beat a 2 s pool timeout
 async def test_a_burst_never_starves_the_pool_or_the_acks(
     postgres_url: str, clock: FakeClock
 ) -> None:
