@@ -87,13 +87,13 @@ class SlackBot:
         """Connect to Slack over a WebSocket (when an app token is configured)."""
         if self.config.app_token:
             self.socket_mode = AsyncSocketModeHandler(self.app, self.config.app_token)
-            await self.socket_mode.connect_async()
+            await self.socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected")
 
     async def close(self) -> None:
         await self.runtime.drain()
         if self.socket_mode is not None:
-            await self.socket_mode.close_async()
+            await self.socket_mode.close_async()  # type: ignore[no-untyped-call]
         await self.session.close()
 
 
