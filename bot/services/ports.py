@@ -48,6 +48,12 @@ class TransientConflict(Exception):
     """The database aborted the transaction (deadlock, serialization); running it again is safe."""
 
 
+class Unavailable(Exception):
+    """The database cannot take a request right now (every connection busy past the wait, or
+    not answering). Nothing was recorded: the caller answers 503 with Retry-After, so the
+    platform sends the request again instead of being told "OK"."""
+
+
 class SharedConflict(Exception):
     """A transient conflict inside a shared transaction: only the whole transaction can be run
     again, so the unit that hit it does not retry on its own (see `run_as_one`)."""

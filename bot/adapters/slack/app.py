@@ -24,6 +24,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
+from bot.adapters.busy import HEADERS, refused_busy
 from bot.adapters.slack import commands, home, messages, reactions, refs, rewards, shortcuts
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.endpoint import SlackEndpoint
@@ -31,6 +32,7 @@ from bot.adapters.slack.inbox import SlackInbox
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.adapters.slack.sender import SlackSender
 from bot.services.context import ServiceContext
+from bot.services.ports import Unavailable
 
 log = logging.getLogger("kudos.slack")
 
@@ -229,9 +231,13 @@ def create_slack_bot(
         await next()
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        if isinstance(error, Unavailable):  # not recorded, so not acknowledged: Slack retries
+            refused_busy("/slack/events", str(error))
+            return BoltResponse(status=503, body="", headers=dict(HEADERS))
         metrics.ERRORS.labels(refs.PLATFORM).inc()
         log.error("Slack request failed: %r", error, exc_info=error)
+        return None
 
     sender = SlackSender(
         lambda token: sending_client(config.api_url, session, token),
