@@ -109,20 +109,21 @@ async def learning_post(
         learning_values = LEARNING_VALUES | ({MENTORING} & set(workspace.settings.values))
         kudos, helped_by = [], defaultdict(set)
         for k, names in await uow.queries.kudos_between(workspace, start, end):
-            named = [m for m in k.recipient_ids if not names[m][2]]
-            if not set(k.tags) & learning_values or not named or names[k.giver_id][2]:
-                continue  # nobody named in a post for everyone left the public posts
-            kudos.append(
-                LearningKudos(
-                    giver=names[k.giver_id][1],
-                    recipients=tuple(names[m][1] for m in named),
-                    reason=k.reason,
-                    tags=k.tags,
-                )
-            )
+            if not set(k.tags) & learning_values:
+                continue
+            named = [m for m in k.recipient_ids if not names[m][2]]  # never a private member
             if MENTORING in k.tags:
                 for m in named:
                     helped_by[names[m][:2]].add(k.giver_id)
+            if named and not names[k.giver_id][2]:
+                kudos.append(
+                    LearningKudos(
+                        giver=names[k.giver_id][1],
+                        recipients=tuple(names[m][1] for m in named),
+                        reason=k.reason,
+                        tags=k.tags,
+                    )
+                )
         helpers = sorted(
             ((who[0], who[1], len(givers)) for who, givers in helped_by.items()),
             key=lambda h: (-h[2], h[1]),
