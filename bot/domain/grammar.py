@@ -495,12 +495,13 @@ _SWITCH = {"off": False, "on": True}
 
 
 def _parse_privacy(tokens: list[_Token]) -> Privacy:
-    """`privacy`, `privacy leaderboard off|on` (or, there being one setting, `privacy off|on`)."""
-    if not tokens:
-        return Privacy()
+    """`privacy [leaderboard]` shows the setting; `privacy leaderboard off|on` changes it (or,
+    there being one setting, `privacy off|on`)."""
     words = [t.norm.casefold().rstrip(".!") for t in tokens]
-    if words[0] in {"leaderboard", "leaderboards"}:
+    if words[:1] in (["leaderboard"], ["leaderboards"]):
         words = words[1:]
+    if not words:
+        return Privacy()
     if len(words) != 1 or words[0] not in _SWITCH:
         raise ParseError(PRIVACY_HELP)
     return Privacy(public=_SWITCH[words[0]])

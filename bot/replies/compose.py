@@ -591,7 +591,7 @@ def help_text(values: Sequence[str], s: Surface = CONSOLE) -> str:
         f"Your kudos:      {c}history   ·   {c}undo (your last kudos, within 10 minutes)",
         f"Share learning:  {s.til} how git bisect finds the bad commit #git",
         f"Badges:          {c}badges   ·   {c}badges @ana",
-        f"Privacy:         {c}privacy   ·   {c}privacy leaderboard off|on",
+        f"Privacy:         {c}privacy leaderboard [off|on] (off: out of public boards and posts)",
         f"Rewards:         {c}shop   ·   {c}redeem <item>   ·   {c}redemptions   ·   "
         f"{c}cancel <number>",
         f"Admins:          {c}admin settings · {c}admin catalog · {c}admin redemptions · "
