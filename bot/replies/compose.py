@@ -668,6 +668,8 @@ def _parts(result: Result, s: Surface) -> list[Part]:
                 *([give] if GIVE_FORM in s.actions else []),
             ]
         case BadgesShown():
+            if result.private:
+                return [_text(f"{result.display_name} keeps their badges to themselves.")]
             if not result.badges:
                 return [
                     _text(

@@ -104,7 +104,7 @@ async def handle(
             return await set_public(ctx, workspace, actor, public)
         case Badges():
             who = await resolve(command.who) if command.who else actor
-            return await show_badges(ctx, workspace, who)
+            return await show_badges(ctx, workspace, who, asked_by=actor.external_id)
         case AdminSchedule():
             return await _admin_schedule(ctx, command, workspace, actor, channel, channels)
         case Shop():

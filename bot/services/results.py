@@ -25,6 +25,8 @@ class BadgesShown:
     external_id: str
     display_name: str
     badges: tuple[str, ...]
+    private: bool = False
+    """Asked by someone else about a member who left the public boards: none are shown."""
 
 
 @dataclass(frozen=True)

@@ -328,3 +328,12 @@ async def test_a_forgotten_person_who_comes_back_is_someone_new(app: App) -> Non
     # forgetting them again forgets the new data too
     second = await forget_member(app.services, WS, OPERATOR, "raj")
     assert not second.already and second.pseudonym != done.pseudonym
+
+
+async def test_their_badges_are_theirs_to_see(app: App) -> None:
+    await give(app, "raj", "ana")  # raj: first kudos
+    await leave(app, "raj")
+    own = await reply_to(app.services, "acme", "raj", "badges")
+    other = await reply_to(app.services, "acme", "ana", "badges @raj")
+    assert "First kudos" in own
+    assert other == "Raj keeps their badges to themselves."

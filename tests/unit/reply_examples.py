@@ -137,6 +137,7 @@ TYPICAL: dict[str, Result] = {
     "help": HelpShown(("learning", "mentoring")),
     "badges": BadgesShown("UANA", "Ana Lima", ("first-kudos", "mentor")),
     "no badges": BadgesShown("UBO", "Bo Chen", ()),
+    "badges kept private": BadgesShown("URAJ", "Raj Patel", (), private=True),
     "schedules": SchedulesShown(
         (
             ScheduleStatus(
