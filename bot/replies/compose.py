@@ -1,7 +1,8 @@
 """The one composer: every service result, refusal, event and scheduled post as the replies
 people read, in one wording for every platform. Who sees what is decided here once: a kudos
 is a public post plus a receipt for the giver alone; a learning is posted where the workspace
-collects them, else where it was shared; admins are asked, members told."""
+collects them, else where it was shared; admins are asked, members told. Nothing meant for
+everyone names someone who left the public boards (`privacy leaderboard off`)."""
 
 from __future__ import annotations
 
