@@ -59,7 +59,7 @@ def tells_chat(event: Event) -> bool:
         case KudosGiven():
             return not event.replaces
         case LearningShared():
-            return True
+            return not event.private
         case Redeemed():
             return event.redemption.status == "pending"
         case RedemptionDecided():
