@@ -38,6 +38,7 @@ from bot.store.repositories import (
 from bot.store.repositories.access import SqlApiTokenRepository, SqlWebhookRepository
 from bot.store.repositories.browse import SqlBrowseQueries
 from bot.store.repositories.feed import SqlFeedQueries
+from bot.store.repositories.privacy import SqlPrivacyRepository
 from bot.store.repositories.queues import SqlInboxRepository, SqlOutboxRepository
 from bot.store.repositories.signin import SqlSignInLinkRepository
 
@@ -55,6 +56,7 @@ class _Repositories:
     conversations: SqlConversationRepository
     schedules: SqlScheduleRepository
     badges: SqlBadgeRepository
+    privacy: SqlPrivacyRepository
     catalog: SqlCatalogRepository
     redemptions: SqlRedemptionRepository
     admins: SqlAdminRepository
@@ -79,6 +81,7 @@ class _Repositories:
         self.conversations = SqlConversationRepository(conn)
         self.schedules = SqlScheduleRepository(conn)
         self.badges = SqlBadgeRepository(conn)
+        self.privacy = SqlPrivacyRepository(conn)
         self.catalog = SqlCatalogRepository(conn)
         self.redemptions = SqlRedemptionRepository(conn)
         self.admins = SqlAdminRepository(conn)
