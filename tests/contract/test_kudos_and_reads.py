@@ -186,7 +186,7 @@ async def test_history_and_the_posts_reads_see_both_directions_and_their_period(
     assert history[-1].recipients == ("Raj", "Bo")
     assert len(short) == 2
     assert [k.id for k, _ in week] == [first, second]
-    assert week[0][1][m["bo"].id] == ("bo", "Bo")
+    assert week[0][1][m["bo"].id] == ("bo", "Bo", False)
     assert learned == [("Ana", "early", ("git", "sql"))]
 
 

@@ -69,6 +69,7 @@ from tests.fakes.repositories.kudos import FakeKudosRepository
 from tests.fakes.repositories.learnings import FakeLearningRepository
 from tests.fakes.repositories.ledger import FakeLedgerRepository
 from tests.fakes.repositories.members import FakeMemberRepository
+from tests.fakes.repositories.privacy import FakePrivacyRepository
 from tests.fakes.repositories.queries import FakeReadQueries
 from tests.fakes.repositories.queues import FakeInboxRepository, FakeOutboxRepository
 from tests.fakes.repositories.redemptions import FakeRedemptionRepository
@@ -87,6 +88,7 @@ REPOSITORIES: dict[str, type[FakeRepository]] = {
     "conversations": FakeConversationRepository,
     "schedules": FakeScheduleRepository,
     "badges": FakeBadgeRepository,
+    "privacy": FakePrivacyRepository,
     "catalog": FakeCatalogRepository,
     "redemptions": FakeRedemptionRepository,
     "admins": FakeAdminRepository,

@@ -32,6 +32,7 @@ def member_of(tables: Tables, row: Row, *, with_directory: bool = True) -> Membe
         earned_balance=earned["balance"],
         allowance_period=allowance["period"],
         directory_id=row["directory_id"] if with_directory else None,
+        is_private=bool(row["is_private"]),
     )
 
 

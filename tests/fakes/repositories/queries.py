@@ -13,15 +13,21 @@ MAX_KUDOS_IN_A_POST = 2000
 
 
 class FakeReadQueries(FakeRepository):
+    def _private(self, workspace: Workspace) -> frozenset[int]:
+        """Who left the public boards."""
+        rows = self.tables["members"].where(workspace_id=workspace.id, is_private=True)
+        return frozenset(r["id"] for r in rows)
+
     def _top(
-        self, workspace: Workspace, bucket: str, tag: str, column: str, limit: int
+        self, workspace: Workspace, bucket: str, tag: str, column: str, limit: int, public: bool
     ) -> list[LeaderboardRow]:
+        hidden = self._private(workspace) if public else frozenset()
         rows = [
             r
             for r in self.tables["leaderboard_totals"].where(
                 workspace_id=workspace.id, bucket=bucket, tag=tag
             )
-            if r[column] > 0
+            if r[column] > 0 and r["member_id"] not in hidden
         ]
         top = sorted(rows, key=lambda r: (-r[column], r["member_id"]))[:limit]
         members = self.tables["members"]
@@ -31,17 +37,20 @@ class FakeReadQueries(FakeRepository):
             if r["member_id"] in members.rows
         ]
         named.sort(key=lambda n: (-n[2], n[1]["display_name"]))
-        return rank_rows([(i, m["external_id"], m["display_name"], p) for i, m, p in named])
+        private = frozenset(i for i, m, _ in named if m["is_private"])
+        return rank_rows(
+            [(i, m["external_id"], m["display_name"], p) for i, m, p in named], private
+        )
 
     async def leaderboard(
-        self, workspace: Workspace, bucket: str, tag: str, limit: int
+        self, workspace: Workspace, bucket: str, tag: str, limit: int, *, public: bool = True
     ) -> list[LeaderboardRow]:
-        return self._top(workspace, bucket, tag, "received", limit)
+        return self._top(workspace, bucket, tag, "received", limit, public)
 
     async def top_givers(
         self, workspace: Workspace, bucket: str, limit: int
     ) -> list[LeaderboardRow]:
-        return self._top(workspace, bucket, "", "given", limit)
+        return self._top(workspace, bucket, "", "given", limit, True)
 
     async def history(self, workspace: Workspace, member: Member, limit: int) -> list[HistoryItem]:
         received = {
@@ -88,6 +97,7 @@ class FakeReadQueries(FakeRepository):
                 and ever is not None
                 and ever["received"] == period["received"]
                 and period["member_id"] in members
+                and not members[period["member_id"]]["is_private"]
             ):
                 names.append(members[period["member_id"]]["display_name"])
         return sorted(names)
@@ -100,7 +110,9 @@ class FakeReadQueries(FakeRepository):
             [
                 r
                 for r in self.tables["learnings"].where(workspace_id=workspace.id)
-                if start <= r["created_at"] < end and r["member_id"] in members
+                if start <= r["created_at"] < end
+                and r["member_id"] in members
+                and not members[r["member_id"]]["is_private"]
             ]
         )
         return [
@@ -110,7 +122,7 @@ class FakeReadQueries(FakeRepository):
 
     async def kudos_between(
         self, workspace: Workspace, start: datetime, end: datetime
-    ) -> list[tuple[Kudos, dict[int, tuple[str, str]]]]:
+    ) -> list[tuple[Kudos, dict[int, tuple[str, str, bool]]]]:
         kudos = load_kudos(
             self.tables,
             lambda r: (
@@ -122,7 +134,11 @@ class FakeReadQueries(FakeRepository):
         )
         members = self.tables["members"].rows
         names = {
-            i: (members[i]["external_id"], members[i]["display_name"])
+            i: (
+                members[i]["external_id"],
+                members[i]["display_name"],
+                bool(members[i]["is_private"]),
+            )
             for k in kudos
             for i in (k.giver_id, *k.recipient_ids)
             if i in members
