@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select, union
+from sqlalchemy import and_, bindparam, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from bot.domain.browse import (
@@ -32,6 +32,9 @@ from bot.store.models import (
 from bot.store.repositories.base import Repository, utc
 from bot.store.repositories.redemptions import _REDEMPTIONS, _redemption
 
+FEW_PEOPLE = 4
+"""A name that matches up to this many people: their kudos are read from their own indexes; a
+name that matches more is looked for among the workspace's newest kudos."""
 _allowance = aliased(AccountRow, name="allowance")
 _earned = aliased(AccountRow, name="earned")
 
@@ -64,6 +67,17 @@ class SqlBrowseQueries(Repository):
             )
         ).scalar()
 
+    @staticmethod
+    def _named(workspace: Workspace, named: str) -> Any:
+        """The ids of members whose display name holds `named` (any case), or whose id it is."""
+        return select(MemberRow.id).where(
+            MemberRow.workspace_id == workspace.id,
+            or_(
+                func.lower(MemberRow.display_name).contains(named.casefold(), autoescape=True),
+                MemberRow.external_id == named,
+            ),
+        )
+
     async def kudos(
         self, workspace: Workspace, where: KudosFilter, after: Position | None, limit: int
     ) -> list[KudosRecord]:
@@ -92,9 +106,6 @@ class SqlBrowseQueries(Repository):
                     return []
                 ids_of[role] = member_id
 
-        def given(member_id: int) -> Any:
-            return base.where(KudosRow.giver_id == member_id)
-
         def received(member_id: int, query: Any) -> Any:
             return query.join(
                 KudosRecipientRow,
@@ -104,22 +115,50 @@ class SqlBrowseQueries(Repository):
                 ),
             )
 
+        def received_by_any(people: Any) -> Any:
+            # A probe of this kudos' recipients (its primary key), row by row: written as a
+            # scalar subquery because PostgreSQL would turn an EXISTS into a hash of every
+            # kudos these people received, however few rows the page needs.
+            return (
+                select(literal(1))
+                .where(KudosRecipientRow.kudos_id == KudosRow.id)
+                .where(KudosRecipientRow.member_id.in_(people))
+                .limit(1)
+                .correlate(KudosRow)
+                .scalar_subquery()
+                .is_not(None)
+            )
+
+        def either(member_id: int, query: Any) -> list[Any]:
+            """Given by, and received by, `member_id`: each side read from its own index."""
+            return [query.where(KudosRow.giver_id == member_id), received(member_id, query)]
+
         chosen = base
         if "giver" in ids_of:
-            chosen = given(ids_of["giver"])
+            chosen = chosen.where(KudosRow.giver_id == ids_of["giver"])
         if "recipient" in ids_of:
             chosen = received(ids_of["recipient"], chosen)
-        if "person" in ids_of:
+        sides: list[Any] = either(ids_of["person"], chosen) if "person" in ids_of else []
+        if where.named is not None:
+            people = list((await self.conn.execute(self._named(workspace, where.named))).scalars())
+            if not people:
+                return []
+            if len(people) > FEW_PEOPLE or sides:
+                # Many people (or already one person's kudos): keep the kudos any of them gave
+                # or received, newest first; a common name fills a page from few rows. The ids
+                # are written into the statement (our own integers), so that the planner knows
+                # how many there are and no count of them runs into a limit on parameters.
+                listed = bindparam("people", people, expanding=True, literal_execute=True)
+                named = or_(KudosRow.giver_id.in_(listed), received_by_any(listed))
+                sides = [side.where(named) for side in sides]
+                chosen = chosen.where(named)
+            else:
+                sides = [side for member_id in people for side in either(member_id, chosen)]
+        if sides:
             # Given or received: the newest `limit` of each side (each from its own index),
             # then the newest `limit` of both, rather than scanning the workspace's kudos.
-            sides = [
-                side.order_by(*newest).limit(limit).subquery()
-                for side in (
-                    chosen.where(KudosRow.giver_id == ids_of["person"]),
-                    received(ids_of["person"], chosen),
-                )
-            ]
-            ids = union(*(select(side.c.id) for side in sides)).subquery()
+            limited = [side.order_by(*newest).limit(limit).subquery() for side in sides]
+            ids = union(*(select(side.c.id) for side in limited)).subquery()
             chosen = select(KudosRow.id).where(KudosRow.id.in_(select(ids.c.id)))
         giver = aliased(MemberRow, name="giver")
         query = (

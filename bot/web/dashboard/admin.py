@@ -16,17 +16,18 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from bot.domain import errors
-from bot.domain.feed import KudosFilter
+from bot.domain.browse import KudosFilter
 from bot.domain.model import LeaderboardPeriod, WorkspaceSettings
 from bot.domain.schedule import KINDS, WEEKDAYS
 from bot.services.admins import read_audit, show_admins
+from bot.services.browse import CurrentPeriod, list_kudos
 from bot.services.catalog import add_item, edit_item, import_items, remove_item, show_catalog
 from bot.services.export import EXPORTS, export_rows
-from bot.services.feed import list_kudos
 from bot.services.queries import show_leaderboard
 from bot.services.rewards import decide_redemption, show_redemptions
 from bot.services.schedules import add_schedule, recent_runs, remove_schedule, schedule_status
 from bot.services.settings import change_settings, show_settings
+from bot.web import cursor
 from bot.web.dashboard.core import (
     Viewer,
     admin_viewer,
@@ -43,6 +44,9 @@ PERIODS: tuple[LeaderboardPeriod, ...] = ("week", "month", "all")
 BOARD_SIZE = 25
 CHART_SIZE = 10
 AUDIT_PAGE = 50
+FEED_PAGE = 25
+FEED_PERIODS: dict[CurrentPeriod, str] = {"week": "This week", "month": "This month"}
+MAX_CHANNEL = 128
 MAX_BACK = 60
 SETTING_HELP: dict[str, tuple[str, str]] = {
     "allowance_amount": ("Allowance", "Points each person may give per period."),
@@ -145,46 +149,63 @@ async def kudos_feed(
     person: str = "",
     value: str = "",
     channel: str = "",
+    period: str = "",
     since: str = "",
     until: str = "",
-    older: int | None = None,
+    older: str | None = None,
 ) -> Response:
-    """Every kudos, newest first, filtered by person, value, channel and dates."""
+    """Every kudos, newest first, filtered by person, value, channel, period and dates: the
+    JSON API's list (`GET /api/v1/kudos`), a page at a time."""
     seen = await admin_viewer(request)
     problems = [
         f"{label} {raw!r} isn't a date like 2026-11-01; it was ignored."
         for label, raw in (("From", since), ("To", until))
         if raw.strip() and _day(raw, seen, False) is None
     ]
+    try:
+        after = cursor.decode("k", older or None)
+    except cursor.InvalidCursor:
+        problems.append("That page link is broken, so here are the newest kudos.")
+        after = None
+    chosen = next((known for known in FEED_PERIODS if known == period), None)
     wanted = KudosFilter(
-        person=person,
+        named=person,
         value=value,
-        channel=channel,
+        channel=channel.strip().lstrip("#")[:MAX_CHANNEL],
         since=_day(since, seen, False),
         until=_day(until, seen, True),
     )
     page = await list_kudos(
-        dashboard_of(request).services, seen.workspace, seen.actor, wanted, older
+        dashboard_of(request).services,
+        seen.workspace,
+        wanted,
+        after,
+        FEED_PAGE,
+        chosen,
+        admin=seen.actor,
     )
     query = {
-        "person": wanted.person,
-        "value": wanted.value,
-        "channel": wanted.channel,
+        "person": wanted.named or "",
+        "value": wanted.value or "",
+        "channel": wanted.channel or "",
+        "period": chosen or "",
         "since": since.strip(),
         "until": until.strip(),
     }
+    shown = {k: v for k, v in query.items() if v}
     return render(
         request,
         "admin/kudos.html",
         seen,
         title="Kudos feed",
         page=page,
-        wanted=wanted,
+        filtered=bool(shown),
         query=query,
+        periods=FEED_PERIODS,
         problems=problems,
-        first_page=older is None,
-        newest_query={k: v for k, v in query.items() if v},
-        older_query={**{k: v for k, v in query.items() if v}, "older": page.older},
+        first_page=after is None,
+        newest_query=shown,
+        older_query={**shown, "older": cursor.encode("k", page.next)},
     )
 
 
