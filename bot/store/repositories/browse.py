@@ -148,7 +148,7 @@ class SqlBrowseQueries(Repository):
                 # or received, newest first; a common name fills a page from few rows. The ids
                 # are written into the statement (our own integers), so that the planner knows
                 # how many there are and no count of them runs into a limit on parameters.
-                listed = bindparam("people", people, expanding=True, literal_execute=True)
+                listed: Any = bindparam("people", people, expanding=True, literal_execute=True)
                 named = or_(KudosRow.giver_id.in_(listed), received_by_any(listed))
                 sides = [side.where(named) for side in sides]
                 chosen = chosen.where(named)
