@@ -87,7 +87,9 @@ def create_dashboard(services: ServiceContext, config: DashboardConfig) -> ASGIA
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return render(request, "error.html", status=403, title="Not for you", message=exc.message)
+        return render(
+            request, "error.html", exc.seen, status=403, title="Not for you", message=exc.message
+        )
 
     @app.exception_handler(BadForm)
     async def bad_form(request: Request, exc: BadForm) -> Response:

@@ -90,9 +90,10 @@ class SignInNeeded(Exception):
 class Forbidden(Exception):
     """Signed in, but this page is not theirs to see (admins only)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, seen: Viewer | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.seen = seen
 
 
 class BadForm(Exception):
@@ -153,7 +154,8 @@ async def admin_viewer(request: Request) -> Viewer:
     seen = await viewer(request)
     if not seen.admin:
         raise Forbidden(
-            "This page is for Kudos admins. Your own points and rewards are under My kudos."
+            "This page is for Kudos admins. Your own points and rewards are under My kudos.",
+            seen,
         )
     return seen
 
