@@ -92,7 +92,7 @@ async def test_a_member_sees_their_points_kudos_badges_and_learnings(dash: Dash)
     await share_learning(dash.app.services, WS, person("bob"), "git bisect", ("git",))
     await share_learning(dash.app.services, WS, person("carol"), "not bob's", ())
     page = (await dash.client.get("/me")).text
-    assert "git bisect <span class=\"tags\"><span class=\"tag\">#git" in page
+    assert 'git bisect <span class="tags"><span class="tag">#git' in page
     assert "not bob's" not in page and "Nothing shared yet" not in page
 
 

@@ -97,9 +97,7 @@ async def test_a_name_narrows_other_filters_and_they_narrow_it(
     with_bob = await every_page(app, KudosFilter(named="team ana", person="bob"), 2)
     team = {m.display_name or "" for m in TEAM}
     expected = [
-        k.id
-        for k in feed
-        if k.id in involving(feed, "Bob") and k.id in involving(feed, *team)
+        k.id for k in feed if k.id in involving(feed, "Bob") and k.id in involving(feed, *team)
     ]
     assert [k.id for k in with_bob] == expected and expected
     given = await every_page(app, KudosFilter(named="ana 1", giver="bob"), 2)

@@ -20,6 +20,7 @@ from bot.web.dashboard.core import (
     checked_form,
     dashboard_of,
     flash,
+    outcome,
     render,
     text,
 )
@@ -104,15 +105,13 @@ async def token_revoke(request: Request, prefix: str) -> Response:
     """Refuse a token from its next request on, as `kudos api-token revoke` does."""
     await checked_form(request)
     seen = await admin_viewer(request)
-    try:
-        revoked = await revoke_api_token(
-            dashboard_of(request).services, seen.workspace, seen.actor, prefix
-        )
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, f"Revoked kudos_{revoked.prefix} ({revoked.name}).")
-    return back("/admin/tokens")
+
+    async def revoke() -> str:
+        services = dashboard_of(request).services
+        revoked = await revoke_api_token(services, seen.workspace, seen.actor, prefix)
+        return f"Revoked kudos_{revoked.prefix} ({revoked.name})."
+
+    return await outcome(request, "/admin/tokens", revoke())
 
 
 # ------------------------------------------------------------------ webhooks
@@ -166,12 +165,10 @@ async def webhook_remove(request: Request, webhook_id: int) -> Response:
     """Stop sending to a webhook, as `kudos webhooks remove` does."""
     await checked_form(request)
     seen = await admin_viewer(request)
-    try:
-        removed = await remove_webhook(
-            dashboard_of(request).services, seen.workspace, seen.actor, webhook_id
-        )
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, f"Removed webhook #{removed.id} ({removed.url}).")
-    return back("/admin/webhooks")
+
+    async def remove() -> str:
+        services = dashboard_of(request).services
+        removed = await remove_webhook(services, seen.workspace, seen.actor, webhook_id)
+        return f"Removed webhook #{removed.id} ({removed.url})."
+
+    return await outcome(request, "/admin/webhooks", remove())

@@ -35,6 +35,7 @@ from bot.web.dashboard.core import (
     checked_form,
     dashboard_of,
     flash,
+    outcome,
     render,
     text,
 )
@@ -231,49 +232,37 @@ def _item_fields(form: Any) -> dict[str, str]:
 async def catalog_add(request: Request) -> Response:
     form = await checked_form(request)
     seen = await admin_viewer(request)
-    try:
-        done = await add_item(
-            dashboard_of(request).services, seen.workspace, seen.actor, _item_fields(form)
-        )
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, done.text)
-    return back("/admin/catalog")
+
+    async def add() -> str:
+        services = dashboard_of(request).services
+        return (await add_item(services, seen.workspace, seen.actor, _item_fields(form))).text
+
+    return await outcome(request, "/admin/catalog", add())
 
 
 @router.post("/catalog/{item_id}/edit")
 async def catalog_edit(request: Request, item_id: int) -> Response:
     form = await checked_form(request)
     seen = await admin_viewer(request)
-    try:
-        done = await edit_item(
-            dashboard_of(request).services,
-            seen.workspace,
-            seen.actor,
-            f"#{item_id}",
-            _item_fields(form),
-        )
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, done.text)
-    return back("/admin/catalog")
+
+    async def edit() -> str:
+        services = dashboard_of(request).services
+        fields = _item_fields(form)
+        return (await edit_item(services, seen.workspace, seen.actor, f"#{item_id}", fields)).text
+
+    return await outcome(request, "/admin/catalog", edit())
 
 
 @router.post("/catalog/{item_id}/remove")
 async def catalog_remove(request: Request, item_id: int) -> Response:
     await checked_form(request)
     seen = await admin_viewer(request)
-    try:
-        done = await remove_item(
-            dashboard_of(request).services, seen.workspace, seen.actor, f"#{item_id}"
-        )
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, done.text)
-    return back("/admin/catalog")
+
+    async def remove() -> str:
+        services = dashboard_of(request).services
+        return (await remove_item(services, seen.workspace, seen.actor, f"#{item_id}")).text
+
+    return await outcome(request, "/admin/catalog", remove())
 
 
 @router.post("/catalog/import")
@@ -283,7 +272,8 @@ async def catalog_import(request: Request) -> Response:
     form = await checked_form(request)
     seen = await admin_viewer(request)
     upload = form.get("file")
-    try:
+
+    async def read_then_import() -> str:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise errors.InvalidItem("Choose a CSV file to import.")
         try:
@@ -297,11 +287,9 @@ async def catalog_import(request: Request) -> Response:
             )
         rows = [{(k or "").strip().casefold(): v for k, v in row.items()} for row in rows]
         done = await import_items(dashboard_of(request).services, seen.workspace, seen.actor, rows)
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, f"Imported {len(done.added)} new and {len(done.updated)} updated items.")
-    return back("/admin/catalog")
+        return f"Imported {len(done.added)} new and {len(done.updated)} updated items."
+
+    return await outcome(request, "/admin/catalog", read_then_import())
 
 
 # ------------------------------------------------------------------ redemptions
@@ -437,7 +425,8 @@ async def schedule_add(request: Request) -> Response:
     form = await checked_form(request)
     seen = await admin_viewer(request)
     when = " ".join(part for part in (text(form, "day"), text(form, "time")) if part.strip())
-    try:
+
+    async def add() -> str:
         if seen.workspace.platform == "console":
             raise errors.InvalidSetting("Scheduled posts go to Slack or Teams channels.")
         added = await add_schedule(
@@ -448,11 +437,9 @@ async def schedule_add(request: Request) -> Response:
             when or None,
             actor=seen.actor,
         )
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, f"Scheduled: {added.describe()} in {added.channel}.")
-    return back("/admin/schedules")
+        return f"Scheduled: {added.describe()} in {added.channel}."
+
+    return await outcome(request, "/admin/schedules", add())
 
 
 @router.post("/schedules/remove")
