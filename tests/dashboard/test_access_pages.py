@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import httpx
 
@@ -13,7 +15,7 @@ from bot.domain.model import WorkspaceRef
 from bot.services.webhooks import add_webhook
 from bot.services.workspaces import open_workspace
 from tests.dashboard.conftest import Dash, browser, csrf_of, make_admin, sign_in
-from tests.support import OPERATOR, WS, give, scalar, snapshot
+from tests.support import OPERATOR, WS, configure, give, scalar, snapshot
 
 TOKEN = re.compile(r'value="(kudos_[a-z2-7]{8}_[A-Za-z0-9_-]{43})"')
 SECRET = re.compile(r'value="(whsec_[A-Za-z0-9_-]+)"')
@@ -112,8 +114,14 @@ async def test_an_admin_adds_a_webhook_sees_its_deliveries_and_removes_it(dash: 
     assert secret and "Webhook #1 added" in added.text
     stored = await scalar(dash.app, "SELECT secret FROM webhooks WHERE id = 1")
     assert stored == secret.group(1), "the secret the deliveries are signed with"
+    await configure(dash.app, timezone="Asia/Tokyo")
     await give(dash.app, "carol", "bob", amount=3)
     page = await dash.client.get("/admin/webhooks")
+    shown = re.findall(r'<time datetime="([^"]+)">([^<]+, [^<]+)</time>', page.text)
+    assert shown, "the delivery's time"
+    for moment, text in shown:
+        local = datetime.fromisoformat(moment).astimezone(ZoneInfo("Asia/Tokyo"))
+        assert text == f"{local.day} {local:%b %Y, %H:%M} JST", "in the workspace's zone"
     assert secret.group(1) not in page.text, "shown once"
     assert "https://hr.example.com/kudos" in page.text
     assert "kudos.given, badge.awarded" in page.text
