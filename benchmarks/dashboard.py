@@ -50,6 +50,8 @@ PAGES = (
     ("leaderboard, all time #learning", "/admin/leaderboards?period=all&value=learning"),
     ("feed, newest", "/admin/kudos"),
     ("feed, one person", "/admin/kudos?person=Member%201234"),
+    ("feed, a name 11 people share", "/admin/kudos?person=Member%20123"),
+    ("feed, a name 1,111 people share", "/admin/kudos?person=Member%201"),
     ("feed, #learning in one channel", "/admin/kudos?value=learning&channel=C07"),
     ("feed, a page 40 pages back", None),
     ("member page", "/me"),

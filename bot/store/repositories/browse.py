@@ -33,8 +33,11 @@ from bot.store.repositories.base import Repository, utc
 from bot.store.repositories.redemptions import _REDEMPTIONS, _redemption
 
 FEW_PEOPLE = 4
-"""A name that matches up to this many people: their kudos are read from their own indexes; a
-name that matches more is looked for among the workspace's newest kudos."""
+"""A name that fits up to this many people: their kudos are read from each one's indexes."""
+SOME_PEOPLE = 20
+"""A name that fits up to this many: the kudos they received are gathered once, then the
+workspace's kudos are read newest first against that set; more people than this, and each
+kudos' recipients are looked up as it is read (gathering would cost more than it saves)."""
 _allowance = aliased(AccountRow, name="allowance")
 _earned = aliased(AccountRow, name="earned")
 
@@ -115,14 +118,19 @@ class SqlBrowseQueries(Repository):
                 ),
             )
 
-        def received_by_any(people: Any) -> Any:
-            # A probe of this kudos' recipients (its primary key), row by row: written as a
-            # scalar subquery because PostgreSQL would turn an EXISTS into a hash of every
-            # kudos these people received, however few rows the page needs.
-            return (
-                select(literal(1))
-                .where(KudosRecipientRow.kudos_id == KudosRow.id)
+        def received_by_any(people: Any, gather: bool) -> Any:
+            received_by = (
+                select(KudosRecipientRow.kudos_id)
                 .where(KudosRecipientRow.member_id.in_(people))
+                .correlate(None)
+            )
+            if gather:
+                return KudosRow.id.in_(received_by)
+            # Looked up row by row (the recipients' primary key), as a scalar subquery: from
+            # an EXISTS, PostgreSQL would hash every kudos these people ever received.
+            return (
+                received_by.with_only_columns(literal(1))
+                .where(KudosRecipientRow.kudos_id == KudosRow.id)
                 .limit(1)
                 .correlate(KudosRow)
                 .scalar_subquery()
@@ -149,7 +157,8 @@ class SqlBrowseQueries(Repository):
                 # are written into the statement (our own integers), so that the planner knows
                 # how many there are and no count of them runs into a limit on parameters.
                 listed: Any = bindparam("people", people, expanding=True, literal_execute=True)
-                named = or_(KudosRow.giver_id.in_(listed), received_by_any(listed))
+                gather = len(people) <= SOME_PEOPLE
+                named = or_(KudosRow.giver_id.in_(listed), received_by_any(listed, gather))
                 sides = [side.where(named) for side in sides]
                 chosen = chosen.where(named)
             else:
