@@ -37,6 +37,7 @@ from bot.services.api_tokens import create_api_token, list_api_tokens, revoke_ap
 from bot.services.catalog import add_item, edit_item, import_items, remove_item, show_catalog
 from bot.services.export import EXPORTS, export_rows
 from bot.services.ledger import verify_ledger
+from bot.services.privacy import forget_member
 from bot.services.queries import show_balance, show_history, show_leaderboard
 from bot.services.results import SettingsShown
 from bot.services.rewards import adjust_points, decide_redemption
@@ -204,6 +205,7 @@ def _parser() -> argparse.ArgumentParser:
         True,
     )
     _access_parsers(sub, scoped)
+    _people_parsers(sub, scoped)
 
     ledger = sub.add_parser("ledger", help="ledger tools")
     ledger_sub = ledger.add_subparsers(dest="ledger_command", required=True)
@@ -244,6 +246,41 @@ def _access_parsers(sub: Any, scoped: Callable[[argparse.ArgumentParser, bool], 
         "--failed", action="store_true", help="only given up, or failing and retrying"
     )
     deliveries.add_argument("--limit", type=int, default=50)
+
+
+def _people_parsers(sub: Any, scoped: Callable[[argparse.ArgumentParser, bool], None]) -> None:
+    """`kudos people forget`."""
+    people = sub.add_parser("people", help="the people of a workspace")
+    people_sub = people.add_subparsers(dest="people_command", required=True)
+    scoped(
+        people_sub.add_parser(
+            "forget",
+            help="erase a person's personal data; the ledger keeps their points under a "
+            "pseudonym (cannot be undone)",
+        ),
+        True,
+    )
+
+
+async def _people(args: argparse.Namespace, app: App) -> int:
+    """`kudos people forget --workspace W --user U`: erase what identifies the person (the
+    service says what), print the pseudonym and how much was erased (never what)."""
+    ws = WorkspaceRef(args.platform, args.workspace)
+    who = _user(args.platform, args.user).external_id
+    done = await forget_member(app.services, ws, cli_operator(), who)
+    erased = {name: getattr(done.erased, name) for name in done.erased.__dataclass_fields__}
+    if done.already:
+        said = f"{args.user} was forgotten already; nothing to do."
+    else:
+        counts = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in erased.items() if n)
+        said = (
+            f"Forgot {args.user}: their accounts are now {done.pseudonym!r}; the ledger and every "
+            f"balance are unchanged. Erased: {counts or 'their name and ids (nothing else held)'}. "
+            "Backups made before now still hold the old data."
+        )
+    data = {"already": done.already, "pseudonym": done.pseudonym or None, "erased": erased}
+    _emit(args, data, lambda c: c.print(said, markup=False, soft_wrap=True))
+    return 0
 
 
 PLATFORMS = [CONSOLE, "slack", "teams"]
@@ -890,6 +927,7 @@ def _main(argv: list[str] | None) -> int:
             "dashboard": _dashboard,
             "api-token": _api_token,
             "webhooks": _webhooks,
+            "people": _people,
         }
         if args.command in handlers or args.command == "ledger":
             handler = handlers.get(args.command, _verify)

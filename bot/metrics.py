@@ -45,7 +45,7 @@ REJECTED_REQUESTS = Counter(
     "kudos_rejected_requests",
     "HTTP requests refused before any work (4xx), by route and reason: bad_timestamp, "
     "stale_timestamp, bad_signature, unauthorized, too_large, unsupported_media_type, "
-    "malformed_body",
+    "malformed_body; and unavailable (503: the inbox could not record it, the platform retries)",
     ["route", "reason"],
     registry=REGISTRY,
 )

@@ -102,6 +102,8 @@ class MemberRecord:
     first_seen: datetime
     earned: int
     allowance_left: int
+    public: bool = True
+    """False when the member left the public leaderboards and posts."""
 
 
 @dataclass(frozen=True)

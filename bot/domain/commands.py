@@ -112,6 +112,14 @@ class CancelRedemption:
     redemption_id: int
 
 
+@dataclass(frozen=True)
+class Privacy:
+    """`privacy` shows whether one appears on the public leaderboards and posts;
+    `privacy leaderboard off` leaves them (still giving and receiving), `… on` comes back."""
+
+    public: bool | None = None
+
+
 Fields = tuple[tuple[str, str], ...]
 
 
@@ -185,4 +193,5 @@ Command = (
     | AdminDecide
     | AdminAdjust
     | AdminQueue
+    | Privacy
 )

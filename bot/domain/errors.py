@@ -217,6 +217,19 @@ class UnknownMember(KudosError):
         super().__init__(f"I don't know anyone called {name!r} here yet.")
 
 
+class UnknownPerson(KudosError):
+    """`kudos people forget` was given an id the workspace has never seen."""
+
+    code = "unknown_person"
+
+    def __init__(self, external_id: str, workspace: str) -> None:
+        super().__init__(
+            f"Nobody with the id {external_id!r} is known in {workspace!r}, so nothing was "
+            "changed. Give the platform's user id (Slack: U0123ABCD; Teams: 29:…; the console: "
+            "the name in lower case), as `kudos export kudos` lists them."
+        )
+
+
 class NothingToUndo(KudosError):
     code = "nothing_to_undo"
 

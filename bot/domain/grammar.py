@@ -37,6 +37,7 @@ from bot.domain.commands import (
     Help,
     History,
     Mention,
+    Privacy,
     Redeem,
     Redemptions,
     Shop,
@@ -115,6 +116,7 @@ _COMMAND_WORDS = (
     "redeem",
     "redemptions",
     "cancel",
+    "privacy",
 )
 _THANKS = {
     "thanks",
@@ -485,6 +487,26 @@ def _parse_til(text: str, tokens: list[_Token]) -> Til:
     return Til(text=body, tags=_tags(tokens))
 
 
+PRIVACY_HELP = (
+    "Try `privacy` (where you stand), `privacy leaderboard off` (stay out of the public "
+    "leaderboards and posts) or `privacy leaderboard on`."
+)
+_SWITCH = {"off": False, "on": True}
+
+
+def _parse_privacy(tokens: list[_Token]) -> Privacy:
+    """`privacy [leaderboard]` shows the setting; `privacy leaderboard off|on` changes it (or,
+    there being one setting, `privacy off|on`)."""
+    words = [t.norm.casefold().rstrip(".!") for t in tokens]
+    if words[:1] in (["leaderboard"], ["leaderboards"]):
+        words = words[1:]
+    if not words:
+        return Privacy()
+    if len(words) != 1 or words[0] not in _SWITCH:
+        raise ParseError(PRIVACY_HELP)
+    return Privacy(public=_SWITCH[words[0]])
+
+
 def _parse_badges(tokens: list[_Token]) -> Badges:
     if not tokens:
         return Badges()
@@ -700,6 +722,8 @@ def parse_command(text: str) -> Command:
             return _parse_badges(rest)
         if head == "admin":
             return _parse_admin(text, rest)
+        if head == "privacy":
+            return _parse_privacy(rest)
         if head in {"shop", "catalog", "rewards", "store"}:
             if not rest:
                 return Shop()

@@ -148,6 +148,8 @@ class Member:
     earned_balance: int
     allowance_period: str | None
     directory_id: str | None = None
+    is_private: bool = False
+    """Out of the public leaderboards and posts (`privacy leaderboard off`)."""
 
 
 @dataclass(frozen=True)
@@ -205,6 +207,8 @@ class LeaderboardRow:
     external_id: str
     display_name: str
     points: int
+    private: bool = False
+    """Only on an admin's board: the person left the public ones (`privacy leaderboard off`)."""
 
 
 @dataclass(frozen=True)
@@ -290,13 +294,18 @@ def leaderboard_bucket(settings: WorkspaceSettings, period: LeaderboardPeriod, a
     return leaderboard_buckets(settings, at)[period]
 
 
-def rank_rows(rows: list[tuple[int, str, str, int]]) -> list[LeaderboardRow]:
-    """Rank rows already sorted by points descending; ties share a rank (1, 2, 2, 4)."""
+def rank_rows(
+    rows: list[tuple[int, str, str, int]], private: frozenset[int] = frozenset()
+) -> list[LeaderboardRow]:
+    """Rank rows already sorted by points descending; ties share a rank (1, 2, 2, 4). Members
+    in `private` (by id) are marked so."""
     ranked: list[LeaderboardRow] = []
     previous_points: int | None = None
     rank = 0
     for position, (member_id, external_id, name, points) in enumerate(rows, start=1):
         if points != previous_points:
             rank, previous_points = position, points
-        ranked.append(LeaderboardRow(rank, member_id, external_id, name, points))
+        ranked.append(
+            LeaderboardRow(rank, member_id, external_id, name, points, member_id in private)
+        )
     return ranked

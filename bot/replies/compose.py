@@ -1,7 +1,8 @@
 """The one composer: every service result, refusal, event and scheduled post as the replies
 people read, in one wording for every platform. Who sees what is decided here once: a kudos
 is a public post plus a receipt for the giver alone; a learning is posted where the workspace
-collects them, else where it was shared; admins are asked, members told."""
+collects them, else where it was shared; admins are asked, members told. Nothing meant for
+everyone names someone who left the public boards (`privacy leaderboard off`)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,7 @@ from bot.services.results import (
     LeaderboardShown,
     LearningPost,
     LearningShared,
+    PrivacyShown,
     Redeemed,
     RedemptionDecided,
     RedemptionsShown,
@@ -214,25 +216,58 @@ def _each(given: KudosGiven | KudosUndone) -> str:
     return points(given.amount_each) + (" each" if len(given.recipients) > 1 else "")
 
 
-def kudos_post(given: KudosGiven) -> Reply:
-    """The public post: giver, recipients (mentioned), amount, reason, values, badges."""
-    people = [
-        Mention(uid, name) for uid, name in zip(given.recipient_ids, given.recipients, strict=True)
+def _in_public(given: KudosGiven) -> list[tuple[str, str]]:
+    """(id, name) of the recipients a post for everyone may name: none when the giver left
+    the public posts, and never one who did."""
+    if given.giver_id in given.private_ids:
+        return []
+    return [
+        (uid, name)
+        for uid, name in zip(given.recipient_ids, given.recipients, strict=True)
+        if uid not in given.private_ids
     ]
+
+
+def _quietly(given: KudosGiven) -> Reply:
+    """A kudos from or only to people who left the public posts: the giver alone is told,
+    in words that name none of them (in Teams, a reply is read by the whole conversation)."""
+    if given.giver_id in given.private_ids:
+        why = "you keep out of public posts, so I told the people you thanked directly"
+    elif len(given.recipients) > 1:
+        why = "the people you thanked keep out of public posts, so I told them directly"
+    else:
+        why = "the person you thanked keeps out of public posts, so I told them directly"
+    own = [b for b in given.badges if b.external_id == given.giver_id]
+    return _reply(
+        ACTOR,
+        _text(f"🤫 Given quietly: {why} instead of announcing it here."),
+        *_badges(own),
+    )
+
+
+def kudos_post(given: KudosGiven) -> Reply:
+    """The public post: giver, recipients (mentioned), amount, reason, values, badges. Nobody
+    who left the public posts is named or congratulated in it; a kudos from them, or to them
+    alone, is a note for the giver instead."""
+    named = _in_public(given)
+    if not named:
+        return _quietly(given)
+    people = [Mention(uid, name) for uid, name in named]
+    each = points(given.amount_each) + (" each" if len(named) > 1 else "")
     headline = _text(
         "🎉 ",
         Mention(given.giver_id, given.giver, alert=False),
         " gave ",
         *_spans_joined(people),
         " ",
-        Strong(_each(given)),
+        Strong(each),
     )
     return _reply(
         Conversation(thread=True),
         headline,
         *_quoted(given.reason, given.tags),
-        *_badges(given.badges),
-        text=f"{given.giver} gave {joined(given.recipients)} {_each(given)}",
+        *_badges(b for b in given.badges if b.external_id not in given.private_ids),
+        text=f"{given.giver} gave {joined([name for _, name in named])} {each}",
     )
 
 
@@ -244,7 +279,10 @@ def _left(given: KudosGiven) -> str:
 def _given(given: KudosGiven) -> list[Reply]:
     if given.duplicate:
         return [_say(ACTOR, "👍 That one was already counted; I didn't give it twice.")]
-    return [kudos_post(given), _say(ACTOR, _left(given))]
+    post = kudos_post(given)
+    if post.audience == ACTOR:
+        return [_reply(ACTOR, *post.parts, _text(_left(given)), text=post.text)]
+    return [post, _say(ACTOR, _left(given))]
 
 
 def reacted(given: KudosGiven) -> list[Reply]:
@@ -292,6 +330,17 @@ def _learning(shared: LearningShared, audience: Audience) -> Reply:
 
 
 def _shared(shared: LearningShared) -> list[Reply]:
+    if shared.private:
+        return [
+            _reply(
+                ACTOR,
+                _text(
+                    "📚 Thanks for sharing! You keep out of public posts, so it stays out of "
+                    "the learning channel and the weekly shoutouts."
+                ),
+                *_badges(shared.badges),
+            )
+        ]
     if not shared.learning_channel:
         return [_learning(shared, Conversation())]
     tags = f" ({hashtags(shared.tags, '')})" if shared.tags else ""
@@ -543,6 +592,7 @@ def help_text(values: Sequence[str], s: Surface = CONSOLE) -> str:
         f"Your kudos:      {c}history   ·   {c}undo (your last kudos, within 10 minutes)",
         f"Share learning:  {s.til} how git bisect finds the bad commit #git",
         f"Badges:          {c}badges   ·   {c}badges @ana",
+        f"Privacy:         {c}privacy leaderboard [off|on] (off: out of public boards and posts)",
         f"Rewards:         {c}shop   ·   {c}redeem <item>   ·   {c}redemptions   ·   "
         f"{c}cancel <number>",
         f"Admins:          {c}admin settings · {c}admin catalog · {c}admin redemptions · "
@@ -619,6 +669,8 @@ def _parts(result: Result, s: Surface) -> list[Part]:
                 *([give] if GIVE_FORM in s.actions else []),
             ]
         case BadgesShown():
+            if result.private:
+                return [_text(f"{result.display_name} keeps their badges to themselves.")]
             if not result.badges:
                 return [
                     _text(
@@ -648,7 +700,25 @@ def _parts(result: Result, s: Surface) -> list[Part]:
             return [_text(_admins(result, s))]
         case AdminDone():
             return [_text(f"✔ {result.text}")]
+        case PrivacyShown():
+            return [_text(_privacy(result, s))]
     raise AssertionError(f"no reply for {result!r}")
+
+
+def _privacy(result: PrivacyShown, s: Surface) -> str:
+    """Where the person stands, and the command that changes it."""
+    c = s.command
+    if result.public:
+        where = "You're back on" if result.changed else "You appear on"
+        return (
+            f"👀 {where} the public leaderboards and posts. `{c}privacy leaderboard off` takes "
+            "you off them; you'd still give and receive kudos."
+        )
+    where = "Done: you're off" if result.changed else "You're off"
+    return (
+        f"🙈 {where} the public leaderboards and posts. You still give and receive kudos, and "
+        f"the people involved hear of it directly. `{c}privacy leaderboard on` brings you back."
+    )
 
 
 def event_replies(event: Event, s: Surface) -> list[Reply]:
@@ -660,7 +730,7 @@ def event_replies(event: Event, s: Surface) -> list[Reply]:
             return [_kudos_dm(event, uid) for uid in event.recipient_ids]
         case LearningShared():
             channel = event.learning_channel
-            return [_learning(event, Channel(channel))] if channel else []
+            return [_learning(event, Channel(channel))] if channel and not event.private else []
         case Redeemed():
             return [_approval(event, s)]
         case RedemptionDecided():

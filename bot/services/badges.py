@@ -153,9 +153,13 @@ async def award_badges(
 
 
 async def show_badges(
-    ctx: ServiceContext, workspace_ref: WorkspaceRef, member_ref: MemberRef
+    ctx: ServiceContext,
+    workspace_ref: WorkspaceRef,
+    member_ref: MemberRef,
+    asked_by: str | None = None,
 ) -> BadgesShown:
-    """A member's badges, oldest first."""
+    """A member's badges, oldest first. Someone else (`asked_by`, an external id) asking about
+    a member who left the public boards is told they keep them to themselves."""
 
     async def read(uow: UnitOfWork) -> BadgesShown:
         workspace = await uow.workspaces.get(workspace_ref)
@@ -165,6 +169,8 @@ async def show_badges(
         )
         if workspace is None or member is None:
             return BadgesShown(member_ref.external_id, name, ())
+        if member.is_private and asked_by not in (None, member.external_id):
+            return BadgesShown(member.external_id, name, (), private=True)
         owned = (await uow.badges.of(workspace, [member.id]))[member.id]
         return BadgesShown(member.external_id, name, tuple(b for b, _ in owned))
 

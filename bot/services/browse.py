@@ -107,6 +107,7 @@ def _record(
         first_seen=since,
         earned=member.earned_balance,
         allowance_left=rules.effective_allowance(settings, member, at),
+        public=not member.is_private,
     )
 
 

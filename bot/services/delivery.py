@@ -8,7 +8,7 @@ import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from bot.domain.model import WorkspaceRef
 from bot.services import codec
@@ -59,7 +59,7 @@ def tells_chat(event: Event) -> bool:
         case KudosGiven():
             return not event.replaces
         case LearningShared():
-            return True
+            return not event.private
         case Redeemed():
             return event.redemption.status == "pending"
         case RedemptionDecided():
@@ -137,7 +137,7 @@ class OutboxItem:
 
     def event(self) -> Event:
         """The event an `event` row carries."""
-        return codec.decode(EVENT_TYPES[self.method], self.payload)
+        return cast(Event, codec.decode(EVENT_TYPES[self.method], self.payload))
 
 
 class SendFailed(Exception):

@@ -21,6 +21,7 @@ from bot.domain.commands import (
     Help,
     History,
     Mention,
+    Privacy,
     Redeem,
     Redemptions,
     Shop,
@@ -36,6 +37,7 @@ from bot.services.catalog import add_item, edit_item, remove_item, show_catalog
 from bot.services.context import ServiceContext
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.learning import share_learning
+from bot.services.privacy import set_public, show_privacy
 from bot.services.queries import show_balance, show_help, show_history, show_leaderboard
 from bot.services.results import (
     KudosRevised,
@@ -96,9 +98,13 @@ async def handle(
             return await share_learning(ctx, workspace, actor, command.text, command.tags, channel)
         case Help():
             return await show_help(ctx, workspace)
+        case Privacy(public=None):
+            return await show_privacy(ctx, workspace, actor)
+        case Privacy(public=bool(public)):
+            return await set_public(ctx, workspace, actor, public)
         case Badges():
             who = await resolve(command.who) if command.who else actor
-            return await show_badges(ctx, workspace, who)
+            return await show_badges(ctx, workspace, who, asked_by=actor.external_id)
         case AdminSchedule():
             return await _admin_schedule(ctx, command, workspace, actor, channel, channels)
         case Shop():

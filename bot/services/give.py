@@ -131,7 +131,13 @@ async def give_in(
         nudge=None if command.reason else NUDGE,
         giver_id=giver.external_id,
         channel=command.channel,
+        private_ids=_private(giver, *recipients),
     )
+
+
+def _private(*people: Member) -> tuple[str, ...]:
+    """Who of these left the public boards and posts."""
+    return tuple(m.external_id for m in people if m.is_private)
 
 
 async def give_kudos(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
@@ -180,6 +186,7 @@ async def already_given(ctx: ServiceContext, command: GiveKudos) -> KudosGiven:
             duplicate=True,
             giver_id=giver.external_id,
             channel=kudos.channel,
+            private_ids=_private(*people.values()),
         )
 
     return await in_transaction(ctx, read, write=False)

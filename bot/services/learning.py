@@ -38,6 +38,7 @@ async def share_learning(
             body,
             tags,
             learning_channel=workspace.settings.learning_channel,
+            private=author.is_private,
         )
 
     shared = await in_transaction(ctx, work)

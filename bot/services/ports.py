@@ -24,6 +24,7 @@ from bot.domain.model import (
     WorkspaceRef,
     WorkspaceSettings,
 )
+from bot.domain.privacy import Erased, Erasure
 from bot.domain.rewards import Redemption, RewardItem
 from bot.domain.schedule import Schedule, ScheduleRun
 from bot.services.delivery import Event, InboxItem, Incoming, OutboxItem, Outgoing
@@ -44,6 +45,12 @@ class DuplicateDelivery(Exception):
 
 class TransientConflict(Exception):
     """The database aborted the transaction (deadlock, serialization); running it again is safe."""
+
+
+class Unavailable(Exception):
+    """The database cannot take a request right now (every connection busy past the wait, or
+    not answering). Nothing was recorded: the caller answers 503 with Retry-After, so the
+    platform sends the request again instead of being told "OK"."""
 
 
 class SharedConflict(Exception):
@@ -256,9 +263,16 @@ class BadgeRepository(Protocol):
 
 
 class ReadQueries(Protocol):
+    """Read models. Everything meant for a public post (top givers, newcomers, learnings)
+    leaves out the members who left the public boards (`Member.is_private`)."""
+
     async def leaderboard(
-        self, workspace: Workspace, bucket: str, tag: str, limit: int
-    ) -> list[LeaderboardRow]: ...
+        self, workspace: Workspace, bucket: str, tag: str, limit: int, *, public: bool = True
+    ) -> list[LeaderboardRow]:
+        """The top `limit` receivers, ranked among those shown: with `public`, without the
+        members who left the public boards; otherwise everyone, those marked `private`."""
+        ...
+
     async def history(
         self, workspace: Workspace, member: Member, limit: int
     ) -> list[HistoryItem]: ...
@@ -277,8 +291,26 @@ class ReadQueries(Protocol):
 
     async def kudos_between(
         self, workspace: Workspace, start: datetime, end: datetime
-    ) -> list[tuple[Kudos, dict[int, tuple[str, str]]]]:
-        """Kudos given in [start, end) that still count, with (external id, name) by member."""
+    ) -> list[tuple[Kudos, dict[int, tuple[str, str, bool]]]]:
+        """Kudos given in [start, end) that still count, with (external id, name, private) by
+        member (private: left the public boards, so a post must not name them)."""
+        ...
+
+
+class PrivacyRepository(Protocol):
+    """Who appears in public posts, and erasing a person (`kudos people forget`)."""
+
+    async def set_private(self, workspace: Workspace, member: Member, private: bool) -> bool:
+        """Leave (or rejoin) the public boards; False when it was so already."""
+        ...
+
+    async def forget(self, workspace: Workspace, member: Member, erasure: Erasure) -> Erased:
+        """Erase the member's personal data (see `Erasure`), leaving the ledger as it is."""
+        ...
+
+    async def pseudonym_taken(self, workspace: Workspace, name: str) -> bool: ...
+    async def was_forgotten(self, workspace: Workspace, digest: str) -> bool:
+        """Whether someone whose platform id has this digest was forgotten."""
         ...
 
 
@@ -613,6 +645,8 @@ class UnitOfWork(Protocol):
     def schedules(self) -> ScheduleRepository: ...
     @property
     def badges(self) -> BadgeRepository: ...
+    @property
+    def privacy(self) -> PrivacyRepository: ...
     @property
     def catalog(self) -> CatalogRepository: ...
     @property

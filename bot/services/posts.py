@@ -111,17 +111,19 @@ async def learning_post(
         for k, names in await uow.queries.kudos_between(workspace, start, end):
             if not set(k.tags) & learning_values:
                 continue
-            kudos.append(
-                LearningKudos(
-                    giver=names[k.giver_id][1],
-                    recipients=tuple(names[m][1] for m in k.recipient_ids),
-                    reason=k.reason,
-                    tags=k.tags,
-                )
-            )
+            named = [m for m in k.recipient_ids if not names[m][2]]  # never a private member
             if MENTORING in k.tags:
-                for m in k.recipient_ids:
-                    helped_by[names[m]].add(k.giver_id)
+                for m in named:
+                    helped_by[names[m][:2]].add(k.giver_id)
+            if named and not names[k.giver_id][2]:
+                kudos.append(
+                    LearningKudos(
+                        giver=names[k.giver_id][1],
+                        recipients=tuple(names[m][1] for m in named),
+                        reason=k.reason,
+                        tags=k.tags,
+                    )
+                )
         helpers = sorted(
             ((who[0], who[1], len(givers)) for who, givers in helped_by.items()),
             key=lambda h: (-h[2], h[1]),

@@ -71,16 +71,21 @@ async def show_leaderboard(
     tag: str | None = None,
     limit: int = DEFAULT_TOP,
     at: datetime | None = None,
+    *,
+    public: bool = True,
 ) -> LeaderboardShown:
     """Top receivers of the current week, month or all time (or of the week or month holding
-    `at`), optionally for one tag."""
+    `at`), optionally for one tag. A board anyone may read (`public`, the default) leaves out
+    the members who left the public boards; an admin's shows them, marked `private`."""
 
     async def read(uow: UnitOfWork) -> LeaderboardShown:
         workspace = await uow.workspaces.get(workspace_ref)
         if workspace is None:
             raise errors.UnknownWorkspace(workspace_ref.external_id)
         bucket = leaderboard_bucket(workspace.settings, period, at or ctx.clock.now())
-        rows = await uow.queries.leaderboard(workspace, bucket, (tag or "").casefold(), limit)
+        rows = await uow.queries.leaderboard(
+            workspace, bucket, (tag or "").casefold(), limit, public=public
+        )
         return LeaderboardShown(period=period, tag=tag, rows=tuple(rows))
 
     return await in_transaction(ctx, read, write=False)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.domain.model import HistoryItem, LeaderboardRow, WorkspaceSettings
+from bot.domain.privacy import Erased
 from bot.domain.rewards import Redemption, RewardItem
 from bot.domain.schedule import Schedule, ScheduleRun
 
@@ -24,6 +25,8 @@ class BadgesShown:
     external_id: str
     display_name: str
     badges: tuple[str, ...]
+    private: bool = False
+    """Asked by someone else about a member who left the public boards: none are shown."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,9 @@ class KudosGiven:
     replaces: bool = False
     """Given by editing a message whose kudos it replaces: the edit's reply says so, and only
     webhooks hear of it as an event."""
+    private_ids: tuple[str, ...] = ()
+    """The giver and recipients (external ids) who left the public boards and posts: a post
+    for everyone never names them."""
 
     @property
     def total(self) -> int:
@@ -130,6 +136,8 @@ class LearningShared:
     badges: tuple[BadgeEarned, ...] = ()
     learning_channel: str = ""
     """Where the workspace posts learnings (empty: in the conversation it was shared in)."""
+    private: bool = False
+    """The author left the public posts: the learning is kept, and posted nowhere."""
 
 
 @dataclass(frozen=True)
@@ -275,6 +283,25 @@ class AdminsShown:
 
 
 @dataclass(frozen=True)
+class PrivacyShown:
+    """Whether the person appears on the public leaderboards and posts; `changed` when this
+    request changed it."""
+
+    public: bool
+    changed: bool = False
+
+
+@dataclass(frozen=True)
+class MemberForgotten:
+    """`kudos people forget`: the pseudonym the person's accounts now carry, and how much was
+    erased (counts only). `already`: they had been forgotten; nothing was written."""
+
+    pseudonym: str
+    erased: Erased = field(default_factory=Erased)
+    already: bool = False
+
+
+@dataclass(frozen=True)
 class AdminDone:
     """An admin change that needs only a sentence back (catalog edits, admins, adjustments)."""
 
@@ -301,4 +328,5 @@ Result = (
     | SettingsShown
     | AdminsShown
     | AdminDone
+    | PrivacyShown
 )

@@ -280,7 +280,7 @@ async def show_redemptions(
             raise errors.AdminOnly("see the redemptions queue")
         if workspace is None:
             return RedemptionsShown((), () if admin else None)
-        mine: tuple = ()
+        mine: tuple[Redemption, ...] = ()
         if own:
             member = await uow.members.get(workspace, actor.external_id)
             if member is not None:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -62,6 +63,13 @@ class MemberRow(Base):
     __table_args__ = (
         UniqueConstraint("workspace_id", "external_id"),
         Index("ix_members_directory", "workspace_id", "directory_id"),
+        # Public boards leave out the few who opted out: found without reading every member.
+        Index(
+            "ix_members_private",
+            "workspace_id",
+            sqlite_where=text("is_private = 1"),
+            postgresql_where=text("is_private"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True)
@@ -75,6 +83,23 @@ class MemberRow(Base):
     """The person's id in the platform's directory where it differs from `external_id` (Teams:
     the Entra ID object id), for the dashboard's directory sign-in. Not unique: a bot moved to
     a new app registration meets the same people under new chat ids."""
+    is_private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    """Left the public leaderboards and posts (`privacy leaderboard off`): still gives and
+    receives, but nothing the bot posts for everyone names them."""
+    forgotten_at: Mapped[datetime | None] = mapped_column(Timestamp)
+    """When `kudos people forget` erased this person's data: the row is a pseudonym since
+    (`external_id` no longer the platform's id, so a returning person starts a new row)."""
+
+
+class ForgottenMemberRow(Base):
+    """Someone `kudos people forget` erased: only a digest of their platform id, so forgetting
+    them again is recognised (and answered "already forgotten") without keeping the id itself
+    or linking it to the pseudonym their ledger history now carries."""
+
+    __tablename__ = "forgotten_members"
+
+    workspace_id: Mapped[int] = mapped_column(ForeignKey("workspaces.id"), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class AccountRow(Base):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
 from bot.services.delivery import Incoming
-from bot.services.ports import TransientConflict
+from bot.services.ports import TransientConflict, Unavailable
 from bot.store.database import Database, is_retryable
 from bot.store.repositories.queues import SqlInboxRepository
 from bot.store.unit_of_work import SqlUnitOfWork
@@ -19,7 +21,9 @@ ATTEMPTS = 3
 
 
 class SqlInboxRecorder:
-    """Implements `bot.services.ports.InboxRecorder`."""
+    """Implements `bot.services.ports.InboxRecorder`. Raises `Unavailable` when no connection
+    is free within the front pool's wait, or a retryable failure outlasts its retries: the
+    request is then refused (503), never acknowledged unrecorded."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -37,10 +41,14 @@ class SqlInboxRecorder:
                 async with self.database.engine.connect() as conn:
                     autocommit = await conn.execution_options(isolation_level="AUTOCOMMIT")
                     return await SqlInboxRepository(autocommit).add(incoming, now, lease, until)
-            except TransientConflict:
+            except PoolTimeout as exc:  # waiting again would only make the sender wait longer
+                raise Unavailable("every database connection is busy") from exc
+            except (TransientConflict, OSError) as exc:
                 if attempt == ATTEMPTS:
-                    raise
+                    raise Unavailable(str(exc)[:200]) from exc
             except Exception as exc:
-                if attempt == ATTEMPTS or not is_retryable(exc):
+                if not is_retryable(exc):
                     raise
+                if attempt == ATTEMPTS:
+                    raise Unavailable(str(exc)[:200]) from exc
         raise AssertionError("unreachable")

@@ -37,6 +37,7 @@ from bot.store.repositories import (
 )
 from bot.store.repositories.access import SqlApiTokenRepository, SqlWebhookRepository
 from bot.store.repositories.browse import SqlBrowseQueries
+from bot.store.repositories.privacy import SqlPrivacyRepository
 from bot.store.repositories.queues import SqlInboxRepository, SqlOutboxRepository
 from bot.store.repositories.signin import SqlSignInLinkRepository
 
@@ -54,6 +55,7 @@ class _Repositories:
     conversations: SqlConversationRepository
     schedules: SqlScheduleRepository
     badges: SqlBadgeRepository
+    privacy: SqlPrivacyRepository
     catalog: SqlCatalogRepository
     redemptions: SqlRedemptionRepository
     admins: SqlAdminRepository
@@ -77,6 +79,7 @@ class _Repositories:
         self.conversations = SqlConversationRepository(conn)
         self.schedules = SqlScheduleRepository(conn)
         self.badges = SqlBadgeRepository(conn)
+        self.privacy = SqlPrivacyRepository(conn)
         self.catalog = SqlCatalogRepository(conn)
         self.redemptions = SqlRedemptionRepository(conn)
         self.admins = SqlAdminRepository(conn)

@@ -12,7 +12,9 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from starlette.routing import BaseRoute, Match, Request, Response
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Match
 
 import bot
 from bot import metrics

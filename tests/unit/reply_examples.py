@@ -39,6 +39,7 @@ from bot.services.results import (
     LearningKudos,
     LearningPost,
     LearningShared,
+    PrivacyShown,
     Redeemed,
     RedemptionDecided,
     RedemptionsShown,
@@ -136,6 +137,7 @@ TYPICAL: dict[str, Result] = {
     "help": HelpShown(("learning", "mentoring")),
     "badges": BadgesShown("UANA", "Ana Lima", ("first-kudos", "mentor")),
     "no badges": BadgesShown("UBO", "Bo Chen", ()),
+    "badges kept private": BadgesShown("URAJ", "Raj Patel", (), private=True),
     "schedules": SchedulesShown(
         (
             ScheduleStatus(
@@ -167,6 +169,26 @@ TYPICAL: dict[str, Result] = {
     "admins in slack": AdminsShown((("UANA", "Ana Lima"),), "slack"),
     "no admins in teams": AdminsShown((), "teams"),
     "admin done": AdminDone("Added #4 Mug."),
+    "privacy: public": PrivacyShown(public=True),
+    "privacy: just left": PrivacyShown(public=False, changed=True),
+    "privacy: private already": PrivacyShown(public=False),
+    "privacy: back": PrivacyShown(public=True, changed=True),
+    "kudos to someone private": given(private_ids=("URAJ",)),
+    "kudos from someone private": given(
+        private_ids=("UANA",), badges=(BadgeEarned("UANA", "Ana Lima", "first-kudos"),)
+    ),
+    "kudos to two, one private": given(
+        recipients=("Raj Patel", "Bo Chen"),
+        recipient_ids=("URAJ", "UBO"),
+        private_ids=("URAJ",),
+        badges=(
+            BadgeEarned("URAJ", "Raj Patel", "mentor"),
+            BadgeEarned("UBO", "Bo Chen", "mentor"),
+        ),
+    ),
+    "private learning": LearningShared(
+        4, "Ana Lima", "tmp_path is per test", ("testing",), learning_channel="CLEARN", private=True
+    ),
 }
 
 WORST: dict[str, Result] = {
@@ -198,6 +220,8 @@ EVENTS = {
     "kudos given in a DM": given(channel="D1"),
     "learning": TYPICAL["learning for the learning channel"],
     "learning nowhere": TYPICAL["learning"],
+    "private learning": TYPICAL["private learning"],
+    "kudos to someone private": TYPICAL["kudos to someone private"],
     "redemption to an approvals channel": Redeemed(
         redemption(), item(3), 10, ("UBOSS",), approvals_channel="CAPPROVE"
     ),

@@ -44,6 +44,8 @@ COMMAND_WORDS = (
     "redemptions",
     "cancel",
     "help",
+    "privacy",
+    "leaderboard",
     "admin",
     "settings",
     "catalog",

@@ -24,6 +24,7 @@ from slack_sdk.oauth.state_store.async_state_store import AsyncOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import metrics
+from bot.adapters.busy import HEADERS, refused_busy
 from bot.adapters.slack import commands, home, messages, reactions, refs, rewards, shortcuts
 from bot.adapters.slack.directory import SlackDirectory
 from bot.adapters.slack.endpoint import SlackEndpoint
@@ -31,6 +32,7 @@ from bot.adapters.slack.inbox import SlackInbox
 from bot.adapters.slack.runtime import SlackRuntime
 from bot.adapters.slack.sender import SlackSender
 from bot.services.context import ServiceContext
+from bot.services.ports import Unavailable
 
 log = logging.getLogger("kudos.slack")
 
@@ -87,13 +89,13 @@ class SlackBot:
         """Connect to Slack over a WebSocket (when an app token is configured)."""
         if self.config.app_token:
             self.socket_mode = AsyncSocketModeHandler(self.app, self.config.app_token)
-            await self.socket_mode.connect_async()
+            await self.socket_mode.connect_async()  # type: ignore[no-untyped-call]
             log.info("Slack Socket Mode connected")
 
     async def close(self) -> None:
         await self.runtime.drain()
         if self.socket_mode is not None:
-            await self.socket_mode.close_async()
+            await self.socket_mode.close_async()  # type: ignore[no-untyped-call]
         await self.session.close()
 
 
@@ -229,9 +231,13 @@ def create_slack_bot(
         await next()
 
     @app.error
-    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+    async def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        if isinstance(error, Unavailable):  # not recorded, so not acknowledged: Slack retries
+            refused_busy("/slack/events", str(error))
+            return BoltResponse(status=503, body="", headers=dict(HEADERS))
         metrics.ERRORS.labels(refs.PLATFORM).inc()
         log.error("Slack request failed: %r", error, exc_info=error)
+        return None
 
     sender = SlackSender(
         lambda token: sending_client(config.api_url, session, token),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, cast
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -72,7 +72,7 @@ class SlackDirectory:
         """The member for a user id; an unknown id is refused with a friendly error."""
         cached = self._users.get((team_id, user_id))
         if cached is not None:
-            return cached
+            return cast(MemberRef, cached)
         try:
             response = await client.users_info(user=user_id)
         except SlackApiError as exc:
@@ -175,7 +175,7 @@ class SlackDirectory:
         """The user ids of a user group (`<!subteam^S…>`)."""
         cached = self._names.get((team_id, f"group:{group_id}"))
         if cached is not None:
-            return cached
+            return cast(list[str], cached)
         try:
             response = await client.usergroups_users_list(usergroup=group_id)
         except SlackApiError as exc:

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot import metrics
+from bot.adapters.busy import HEADERS, refused_busy
 from bot.adapters.teams.bot import PLATFORM, KudosTeamsBot
 from bot.adapters.teams.connector import (
     BOT_FRAMEWORK_SERVICE_HOSTS,
@@ -40,6 +41,7 @@ from bot.adapters.teams.tokens import (
 )
 from bot.services.context import ServiceContext
 from bot.services.delivery import Incoming
+from bot.services.ports import Unavailable
 
 log = logging.getLogger("kudos.teams")
 Recorder = Callable[[Incoming], Awaitable[bool]]
@@ -162,7 +164,11 @@ class TeamsBot:
             if response is not None:
                 return JSONResponse(response.body, response.status)
         else:
-            await self.record(delivery(activity, body))
+            try:
+                await self.record(delivery(activity, body))
+            except Unavailable as busy:  # not recorded, so not acknowledged: Teams retries
+                refused_busy(request.url.path, str(busy))
+                return JSONResponse({"error": "busy, try again"}, 503, headers=HEADERS)
         return Response(status_code=201)
 
     async def post(self, reference: dict[str, Any], card: dict[str, Any]) -> str | None:

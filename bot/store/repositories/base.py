@@ -7,7 +7,7 @@ execution reuses SQLAlchemy's compiled form instead of building and compiling a 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
@@ -33,7 +33,7 @@ class Repository:
     async def _execute_unique(self, statement: Any) -> CursorResult[Any]:
         """Execute a write whose unique key says "seen before": that becomes DuplicateDelivery."""
         try:
-            return await self.conn.execute(statement)
+            return cast(CursorResult[Any], await self.conn.execute(statement))
         except IntegrityError as exc:
             if is_unique_violation(exc):
                 raise DuplicateDelivery() from exc

@@ -223,6 +223,7 @@ class SqlBrowseQueries(Repository):
                 MemberRow.display_name,
                 MemberRow.is_bot,
                 MemberRow.is_active,
+                MemberRow.is_private,
                 MemberRow.created_at,
                 _allowance.id.label("allowance_id"),
                 _allowance.balance.label("allowance_balance"),
@@ -257,6 +258,7 @@ class SqlBrowseQueries(Repository):
                     allowance_balance=r.allowance_balance,
                     earned_balance=r.earned_balance,
                     allowance_period=r.period,
+                    is_private=bool(r.is_private),
                 ),
                 utc(r.created_at),
             )

@@ -23,6 +23,7 @@ _MEMBERS = (
         MemberRow.is_bot,
         MemberRow.is_active,
         MemberRow.directory_id,
+        MemberRow.is_private,
         _allowance.id.label("allowance_id"),
         _allowance.balance.label("allowance_balance"),
         _allowance.period,
@@ -56,6 +57,7 @@ class SqlMemberRepository(Repository):
                 earned_balance=r.earned_balance,
                 allowance_period=r.period,
                 directory_id=r.directory_id,
+                is_private=bool(r.is_private),
             )
             for r in rows
         ]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, or_, select, true
 from sqlalchemy.orm import aliased
 
 from bot.domain.model import HistoryItem, Kudos, LeaderboardRow, Member, Workspace, rank_rows
@@ -20,53 +21,71 @@ from bot.store.repositories.kudos import load_kudos
 
 MAX_KUDOS_IN_A_POST = 2000
 
-# The top N of one bucket from the totals alone (a top-N heap sort over the members recognised
-# in the period), then names for those N only.
-_top = (
-    select(LeaderboardTotalRow.member_id, LeaderboardTotalRow.received)
-    .where(LeaderboardTotalRow.workspace_id == bindparam("p_ws"))
-    .where(LeaderboardTotalRow.bucket == bindparam("p_bucket"))
-    .where(LeaderboardTotalRow.tag == bindparam("p_tag"))
-    .where(LeaderboardTotalRow.received > 0)
-    .order_by(LeaderboardTotalRow.received.desc(), LeaderboardTotalRow.member_id)
-    .limit(bindparam("p_limit"))
-    .subquery("top")
+_PRIVATE = (
+    select(MemberRow.id)
+    .where(MemberRow.workspace_id == bindparam("p_ws"))
+    .where(MemberRow.is_private == true())
 )
-_LEADERBOARD = (
-    select(_top.c.member_id, MemberRow.external_id, MemberRow.display_name, _top.c.received)
-    .join(MemberRow, MemberRow.id == _top.c.member_id)
-    .order_by(_top.c.received.desc(), MemberRow.display_name)
-)
+"""Who left the public boards: few, found by a partial index (`ix_members_private`)."""
 
 
-_top_givers = (
-    select(LeaderboardTotalRow.member_id, LeaderboardTotalRow.given)
-    .where(LeaderboardTotalRow.workspace_id == bindparam("p_ws"))
-    .where(LeaderboardTotalRow.bucket == bindparam("p_bucket"))
-    .where(LeaderboardTotalRow.tag == "")
-    .where(LeaderboardTotalRow.given > 0)
-    .order_by(LeaderboardTotalRow.given.desc(), LeaderboardTotalRow.member_id)
-    .limit(bindparam("p_limit"))
-    .subquery("top_givers")
-)
-_TOP_GIVERS = (
-    select(
-        _top_givers.c.member_id, MemberRow.external_id, MemberRow.display_name, _top_givers.c.given
+def _top_of(column: Any, *, tag: bool, public: bool, name: str) -> Any:
+    """The top N of one bucket from the totals alone (a top-N heap sort over the members
+    recognised in the period, less those who left the public boards when `public`)."""
+    top = (
+        select(LeaderboardTotalRow.member_id, column.label("points"))
+        .where(LeaderboardTotalRow.workspace_id == bindparam("p_ws"))
+        .where(LeaderboardTotalRow.bucket == bindparam("p_bucket"))
+        .where(LeaderboardTotalRow.tag == (bindparam("p_tag") if tag else ""))
+        .where(column > 0)
     )
-    .join(MemberRow, MemberRow.id == _top_givers.c.member_id)
-    .order_by(_top_givers.c.given.desc(), MemberRow.display_name)
-)
+    if public:
+        top = top.where(LeaderboardTotalRow.member_id.not_in(_PRIVATE.scalar_subquery()))
+    return (
+        top.order_by(column.desc(), LeaderboardTotalRow.member_id)
+        .limit(bindparam("p_limit"))
+        .subquery(name)
+    )
+
+
+def _named(top: Any) -> Any:
+    """Names for the N rows only."""
+    return (
+        select(
+            top.c.member_id,
+            MemberRow.external_id,
+            MemberRow.display_name,
+            top.c.points,
+            MemberRow.is_private,
+        )
+        .join(MemberRow, MemberRow.id == top.c.member_id)
+        .order_by(top.c.points.desc(), MemberRow.display_name)
+    )
+
+
+_received, _given = LeaderboardTotalRow.received, LeaderboardTotalRow.given
+_LEADERBOARD = {
+    public: _named(_top_of(_received, tag=True, public=public, name="top"))
+    for public in (True, False)
+}
+_TOP_GIVERS = _named(_top_of(_given, tag=False, public=True, name="top_givers"))
+
+
+def _ranked(rows: Any) -> list[LeaderboardRow]:
+    found = [(r[0], r[1], r[2], int(r[3]), bool(r[4])) for r in rows]
+    private = frozenset(member_id for member_id, *_, hidden in found if hidden)
+    return rank_rows([row[:4] for row in found], private)
 
 
 class SqlReadQueries(Repository):
     async def leaderboard(
-        self, workspace: Workspace, bucket: str, tag: str, limit: int
+        self, workspace: Workspace, bucket: str, tag: str, limit: int, *, public: bool = True
     ) -> list[LeaderboardRow]:
         rows = await self.conn.execute(
-            _LEADERBOARD,
+            _LEADERBOARD[public],
             {"p_ws": workspace.id, "p_bucket": bucket, "p_tag": tag, "p_limit": limit},
         )
-        return rank_rows([(r[0], r[1], r[2], int(r[3])) for r in rows])
+        return _ranked(rows)
 
     async def history(self, workspace: Workspace, member: Member, limit: int) -> list[HistoryItem]:
         received_ids = select(KudosRecipientRow.kudos_id).where(
@@ -108,7 +127,7 @@ class SqlReadQueries(Repository):
         rows = await self.conn.execute(
             _TOP_GIVERS, {"p_ws": workspace.id, "p_bucket": bucket, "p_limit": limit}
         )
-        return rank_rows([(r[0], r[1], r[2], int(r[3])) for r in rows])
+        return _ranked(rows)
 
     async def newcomers(self, workspace: Workspace, bucket: str) -> list[str]:
         period = aliased(LeaderboardTotalRow)
@@ -130,6 +149,7 @@ class SqlReadQueries(Repository):
             .where(period.tag == "")
             .where(period.received > 0)
             .where(ever.received == period.received)  # everything they ever got, got now
+            .where(MemberRow.is_private.is_(False))
             .order_by(MemberRow.display_name)
         )
         return [r[0] for r in rows]
@@ -143,13 +163,14 @@ class SqlReadQueries(Repository):
             .where(LearningRow.workspace_id == workspace.id)
             .where(LearningRow.created_at >= start)
             .where(LearningRow.created_at < end)
+            .where(MemberRow.is_private.is_(False))
             .order_by(LearningRow.created_at, LearningRow.id)
         )
         return [(r[0], r[1], tuple(r[2].split())) for r in rows]
 
     async def kudos_between(
         self, workspace: Workspace, start: datetime, end: datetime
-    ) -> list[tuple[Kudos, dict[int, tuple[str, str]]]]:
+    ) -> list[tuple[Kudos, dict[int, tuple[str, str, bool]]]]:
         kudos = await load_kudos(
             self.conn,
             and_(
@@ -162,11 +183,14 @@ class SqlReadQueries(Repository):
         )
         people = {m for k in kudos for m in (k.giver_id, *k.recipient_ids)}
         names = {
-            row.id: (row.external_id, row.display_name)
+            row.id: (row.external_id, row.display_name, bool(row.is_private))
             for row in await self.conn.execute(
-                select(MemberRow.id, MemberRow.external_id, MemberRow.display_name).where(
-                    MemberRow.id.in_(list(people))
-                )
+                select(
+                    MemberRow.id,
+                    MemberRow.external_id,
+                    MemberRow.display_name,
+                    MemberRow.is_private,
+                ).where(MemberRow.id.in_(list(people)))
             )
         }
         return [(k, names) for k in reversed(kudos)]

@@ -73,6 +73,10 @@ class MemberOut(BaseModel):
     first_seen: datetime
     earned: int = Field(description="Points received and not yet spent on rewards.")
     allowance_left: int = Field(description="Points left to give this period.")
+    public: bool = Field(
+        description="False when the member left the public leaderboards and posts "
+        "(`privacy leaderboard off`): show them nowhere everyone can see."
+    )
 
     @classmethod
     def of(cls, m: MemberRecord) -> MemberOut:
@@ -84,6 +88,7 @@ class MemberOut(BaseModel):
             first_seen=m.first_seen,
             earned=m.earned,
             allowance_left=m.allowance_left,
+            public=m.public,
         )
 
 

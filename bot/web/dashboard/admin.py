@@ -106,7 +106,9 @@ async def leaderboards(
     tag = value.strip().lstrip("#").casefold() or None
     back_by = 0 if chosen == "all" else min(max(0, back), MAX_BACK)
     at = _period_start(seen, chosen, services.clock.now(), back_by)
-    board = await show_leaderboard(services, seen.workspace, chosen, tag, BOARD_SIZE, at)
+    board = await show_leaderboard(
+        services, seen.workspace, chosen, tag, BOARD_SIZE, at, public=False
+    )
     top = board.rows[:CHART_SIZE]
     chart = {
         "labels": [row.display_name for row in top],
