@@ -1,4 +1,5 @@
-"""What the JSON API lists: records of one workspace, in pages that continue from a position.
+"""What the JSON API and the dashboard list: records of one workspace, in pages that continue
+from a position. The kudos feed, its filter and its pages are the same for both.
 
 A page is read from a position (the last row the previous page showed), never from an offset,
 so rows written meanwhile neither repeat nor go missing between pages.
@@ -13,6 +14,8 @@ from typing import Generic, TypeVar
 T = TypeVar("T")
 MAX_PAGE = 200
 """The most rows one page holds, whatever a caller asks for."""
+MAX_NAMED = 200
+"""The longest name fragment a search looks for."""
 
 
 @dataclass(frozen=True)
@@ -49,19 +52,45 @@ class KudosRecord:
     reversed_at: datetime | None
     reversal_reason: str | None
 
+    @property
+    def total(self) -> int:
+        return self.amount_each * len(self.recipients)
+
+
+def _blank_to_none(text: str | None) -> str | None:
+    return text if text else None
+
 
 @dataclass(frozen=True)
 class KudosFilter:
-    """Which kudos to list. People are external ids; `person` matches giver or recipient."""
+    """Which kudos to list; fields left None select everything. `giver`, `recipient` and
+    `person` (giver or recipient) are exact member ids; `named` is what a person types to find
+    someone: part of a display name (any case) or an exact member id, giving or receiving.
+    `value` is a company value (a leading `#` and case do not matter); `since`/`until` bound
+    `created_at` as [since, until)."""
 
     since: datetime | None = None
     until: datetime | None = None
     giver: str | None = None
     recipient: str | None = None
     person: str | None = None
+    named: str | None = None
     value: str | None = None
     channel: str | None = None
     include_reversed: bool = True
+
+    def __post_init__(self) -> None:
+        named = " ".join((self.named or "").split())[:MAX_NAMED]
+        value = (self.value or "").strip().lstrip("#").casefold()
+        channel = (self.channel or "").strip()
+        object.__setattr__(self, "named", _blank_to_none(named))
+        object.__setattr__(self, "value", _blank_to_none(value))
+        object.__setattr__(self, "channel", _blank_to_none(channel))
+
+    @property
+    def selects_everything(self) -> bool:
+        """No filter at all: every kudos of the workspace (reversed ones too)."""
+        return self == KudosFilter()
 
 
 @dataclass(frozen=True)

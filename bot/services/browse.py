@@ -1,9 +1,11 @@
-"""Lists for the JSON API: kudos with filters, members, learnings, redemptions, the audit log,
-a page at a time. Pages continue from where the last one ended (a position, not an offset)."""
+"""Lists of what happened: kudos with filters (the JSON API's and the dashboard's feed),
+members, learnings, redemptions, the audit log, a page at a time. Pages continue from where the
+last one ended (a position, not an offset)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import Literal, TypeVar
 
@@ -17,8 +19,16 @@ from bot.domain.browse import (
     Page,
     Position,
 )
-from bot.domain.model import AuditEntry, Member, Workspace, WorkspaceRef, WorkspaceSettings
+from bot.domain.model import (
+    AuditEntry,
+    Member,
+    MemberRef,
+    Workspace,
+    WorkspaceRef,
+    WorkspaceSettings,
+)
 from bot.domain.rewards import Redemption
+from bot.services.admins import require_admin
 from bot.services.context import ServiceContext, in_transaction
 from bot.services.ports import UnitOfWork
 
@@ -65,19 +75,21 @@ async def list_kudos(
     after: Position | None = None,
     limit: int = 50,
     period: CurrentPeriod | None = None,
+    *,
+    admin: MemberRef | None = None,
 ) -> Page[KudosRecord]:
     """Kudos newest first, filtered; `period` (this week or month, in the workspace's zone)
-    narrows `where.since`."""
+    narrows `where.since`. `admin` is the person asking where no API token was checked (the
+    dashboard): they must be an admin, since the feed shows everyone's kudos."""
     size = _limit(limit)
 
     async def work(uow: UnitOfWork, workspace: Workspace) -> Page[KudosRecord]:
+        if admin is not None:
+            await require_admin(uow, workspace, admin, "browse everyone's kudos")
         chosen = where
         if period is not None:
             start = period_start(workspace.settings, period, ctx.clock.now())
-            since = max(start, where.since) if where.since else start
-            chosen = KudosFilter(**{**where.__dict__, "since": since})
-        if chosen.value:
-            chosen = KudosFilter(**{**chosen.__dict__, "value": chosen.value.casefold()})
+            chosen = replace(where, since=max(start, where.since) if where.since else start)
         rows = await uow.browse.kudos(workspace, chosen, after, size + 1)
         return _page(rows, size, lambda k: Position(k.id, k.created_at))
 

@@ -9,8 +9,6 @@ from typing import Any, Protocol, Self
 
 from bot.domain.access import ApiToken, OutgoingDelivery, Webhook, WebhookDelivery
 from bot.domain.browse import KudosFilter, KudosRecord, LearningRecord, Position
-from bot.domain.feed import FeedPage
-from bot.domain.feed import KudosFilter as FeedFilter
 from bot.domain.model import (
     AccountKind,
     AuditEntry,
@@ -452,19 +450,6 @@ class SignInLinkRepository(Protocol):
         ...
 
 
-class FeedQueries(Protocol):
-    """What the dashboard browses: the kudos feed and a member's learnings."""
-
-    async def kudos(
-        self, workspace: Workspace, wanted: FeedFilter, older: int | None, limit: int
-    ) -> FeedPage: ...
-    async def learnings(
-        self, workspace: Workspace, member_id: int, limit: int
-    ) -> list[tuple[str, tuple[str, ...], Any]]:
-        """(text, tags, shared at) of a member's learnings, newest first."""
-        ...
-
-
 class ExportQueries(Protocol):
     """Whole tables of one workspace as plain rows, for `kudos export`."""
 
@@ -478,8 +463,8 @@ class ExportQueries(Protocol):
 
 
 class BrowseQueries(Protocol):
-    """The JSON API's lists, a page at a time from a position, newest first where rows have a
-    time; `limit` rows at most."""
+    """Lists for the JSON API and the dashboard, a page at a time from a position, newest first
+    where rows have a time; `limit` rows at most."""
 
     async def kudos(
         self, workspace: Workspace, where: KudosFilter, after: Position | None, limit: int
@@ -681,7 +666,6 @@ class UnitOfWork(Protocol):
     @property
     def sign_in_links(self) -> SignInLinkRepository: ...
     @property
-    def feed(self) -> FeedQueries: ...
     @property
     def browse(self) -> BrowseQueries: ...
     @property

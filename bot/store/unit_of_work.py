@@ -37,7 +37,6 @@ from bot.store.repositories import (
 )
 from bot.store.repositories.access import SqlApiTokenRepository, SqlWebhookRepository
 from bot.store.repositories.browse import SqlBrowseQueries
-from bot.store.repositories.feed import SqlFeedQueries
 from bot.store.repositories.privacy import SqlPrivacyRepository
 from bot.store.repositories.queues import SqlInboxRepository, SqlOutboxRepository
 from bot.store.repositories.signin import SqlSignInLinkRepository
@@ -66,7 +65,6 @@ class _Repositories:
     outbox: SqlOutboxRepository
     approval_messages: SqlApprovalMessageRepository
     sign_in_links: SqlSignInLinkRepository
-    feed: SqlFeedQueries
     browse: SqlBrowseQueries
     api_tokens: SqlApiTokenRepository
     webhooks: SqlWebhookRepository
@@ -91,7 +89,6 @@ class _Repositories:
         self.outbox = SqlOutboxRepository(conn)
         self.approval_messages = SqlApprovalMessageRepository(conn)
         self.sign_in_links = SqlSignInLinkRepository(conn)
-        self.feed = SqlFeedQueries(conn)
         self.browse = SqlBrowseQueries(conn)
         self.api_tokens = SqlApiTokenRepository(conn)
         self.webhooks = SqlWebhookRepository(conn, database.webhook_cache)

@@ -22,7 +22,7 @@ from bot.services.schedules import add_schedule
 from bot.services.workspaces import open_workspace
 from tests.adapters.conftest import serve
 from tests.dashboard.conftest import link_for, make_admin
-from tests.support import OPERATOR, WS, give
+from tests.support import OPERATOR, WS, give, snapshot
 
 CHROMIUM = "/usr/bin/chromium"
 HAVE_CHROMIUM = Path(CHROMIUM).exists()
@@ -49,6 +49,9 @@ PAGES = (
     "/admin/settings",
     "/admin/audit",
     "/admin/exports",
+    "/admin/tokens",
+    "/admin/webhooks",
+    "/admin/webhooks?failed=true",
     "/signin",
 )
 
@@ -189,3 +192,117 @@ async def test_every_page_passes_axe_and_fits_a_phone(
     await ana.goto(f"{site}/admin/leaderboards?period=all")
     assert await chart.get_attribute("data-drawn") == "1", "the chart library drew the chart"
     assert ana.errors == []  # type: ignore[attr-defined]
+
+
+async def by_keyboard(page: Page, label: str, *keys: str) -> None:
+    """Reach a field the way a keyboard user does (focus moves there), then press `keys`."""
+    await page.get_by_label(label, exact=True).focus()
+    for key in keys:
+        await page.keyboard.press(key)
+
+
+async def test_an_admin_makes_and_revokes_a_token_with_the_keyboard_alone(
+    chromium: Browser, sqlite_app: App, site: str
+) -> None:
+    ana = await signed_in(chromium, sqlite_app, site, "ana", viewport=PHONE)
+    await ana.goto(f"{site}/admin/tokens")
+    await ana.get_by_text("No API tokens yet").wait_for()
+    await by_keyboard(ana, "Name what it is for, e.g. HR dashboard")
+    await ana.keyboard.type("BI export")
+    await ana.keyboard.press("Tab")  # to Scope
+    assert await ana.evaluate("document.activeElement.id") == "token-scope"
+    await ana.keyboard.press("Tab")  # to Lasts
+    await ana.keyboard.press("Tab")  # to the button
+    assert await ana.evaluate("document.activeElement.textContent") == "Create token"
+    await ana.keyboard.press("Enter")
+    await ana.get_by_role("heading", name="Your new token: BI export").wait_for()
+    secret = ana.get_by_role("textbox", name="Token", exact=True)
+    await secret.wait_for()
+    assert ana.url == f"{site}/admin/tokens", "the address a reload reads, not the form's post"
+    token = await secret.input_value()
+    assert token.startswith("kudos_") and len(token) == 58
+    await secret.focus()
+    chosen = await ana.evaluate(
+        "[document.activeElement.selectionStart, document.activeElement.selectionEnd]"
+    )
+    assert chosen == [0, len(token)], "focus selects the whole token, ready to copy"
+    assert await serious_violations(ana) == []
+    scroll, inner = await ana.evaluate("[document.documentElement.scrollWidth, innerWidth]")
+    assert scroll <= inner, "the token page fits a phone"
+    prefix = token[6:14]
+    revoke = ana.get_by_role("button", name=f"Revoke kudos_{prefix} (BI export)")
+    await revoke.focus()
+    await ana.keyboard.press("Enter")
+    await ana.get_by_text(f"Revoked kudos_{prefix} (BI export).").wait_for()
+    assert token not in await ana.content(), "shown once: gone after the next page"
+    row = ana.get_by_role("row").filter(has_text=f"kudos_{prefix}")
+    assert "revoked" in await row.inner_text()
+    assert ana.errors == []  # type: ignore[attr-defined]
+
+
+async def test_an_admin_adds_a_webhook_sees_a_delivery_and_removes_it(
+    chromium: Browser, sqlite_app: App, site: str
+) -> None:
+    ana = await signed_in(chromium, sqlite_app, site, "ana")
+    await ana.goto(f"{site}/admin/webhooks")
+    await ana.get_by_label("URL").fill("https://hr.example.com/kudos")
+    await ana.get_by_label("kudos.reversed").check()
+    await ana.get_by_role("button", name="Add webhook").click()
+    await ana.get_by_role("heading", name="Webhook #1 added").wait_for()
+    secret = ana.get_by_role("textbox", name="Signing secret")
+    await secret.wait_for()
+    assert (await secret.input_value()).startswith("whsec_")
+    assert await serious_violations(ana) == []
+    await give(sqlite_app, "carol", "bob", amount=2, reason="for the webhook")
+    await ana.reload()
+    deliveries = ana.get_by_role("row").filter(has_text="kudos.given").filter(has_text="#1")
+    await deliveries.first.wait_for()
+    listed = ana.get_by_role("row").filter(has_text="https://hr.example.com/kudos").first
+    assert "kudos.given, kudos.reversed" in await listed.inner_text()
+    await ana.get_by_role("button", name="Remove webhook #1 (https://hr.example.com/kudos)").click()
+    await ana.get_by_text("Removed webhook #1 (https://hr.example.com/kudos).").wait_for()
+    await ana.get_by_text("No webhooks yet").wait_for()
+    assert ana.errors == []  # type: ignore[attr-defined]
+
+
+async def test_a_member_is_refused_and_a_form_without_its_token_writes_nothing(
+    chromium: Browser, sqlite_app: App, site: str
+) -> None:
+    bob = await signed_in(chromium, sqlite_app, site, "bob")
+    for path in ("/admin/tokens", "/admin/webhooks"):
+        answer = await bob.goto(f"{site}{path}")
+        assert answer is not None and answer.status == 403, path
+        assert "This page is for Kudos admins" in await bob.inner_text("main")
+        assert await bob.get_by_role("link", name="Webhooks").count() == 0, "no admin links"
+        assert await serious_violations(bob) == []
+    await bob.get_by_role("link", name="Back to My kudos").click()
+    await bob.wait_for_url(f"{site}/me")
+    ana = await signed_in(chromium, sqlite_app, site, "ana")
+    await ana.goto(f"{site}/admin/tokens")
+    before = await snapshot(sqlite_app)
+    for action, fields in (
+        ("/admin/tokens", {"name": "forged", "scope": "admin", "expires": "365d"}),
+        ("/admin/webhooks", {"url": "https://evil.example/", "events": "kudos.given"}),
+        ("/admin/webhooks/1/remove", {}),
+    ):
+        for form in (fields, {**fields, "csrf": "not-the-sessions"}):
+            posted = await ana.evaluate(
+                """async ([action, fields]) => {
+                    const body = new URLSearchParams(fields);
+                    const answer = await fetch(action, {method: "POST", body});
+                    return [answer.status, await answer.text()];
+                }""",
+                [action, form],
+            )
+            assert posted[0] == 403 and "Form refused" in posted[1], (action, form)
+    await bob.goto(f"{site}/me")
+    bob_token = await bob.evaluate(
+        "document.querySelector('input[name=csrf]').value"
+    )  # a member's own valid token does not make them an admin
+    posted = await bob.evaluate(
+        """async (csrf) => (await fetch("/admin/tokens", {method: "POST",
+            body: new URLSearchParams({csrf, scope: "admin", expires: "30d"})})).status""",
+        bob_token,
+    )
+    assert posted == 403
+    assert await snapshot(sqlite_app) == before

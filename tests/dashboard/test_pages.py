@@ -13,10 +13,11 @@ import httpx
 import pytest
 
 from bot.domain.model import WorkspaceRef
+from bot.services.learning import share_learning
 from bot.services.workspaces import open_workspace
 from tests.conftest import FakeClock
 from tests.dashboard.conftest import Dash, browser, csrf_of, make_admin, post_form, sign_in
-from tests.support import give, scalar, snapshot
+from tests.support import WS, give, person, scalar, snapshot
 
 ADMIN_PAGES = (
     "/admin/leaderboards",
@@ -88,6 +89,11 @@ async def test_a_member_sees_their_points_kudos_badges_and_learnings(dash: Dash)
     assert "from Carol: SQL tips" in page and "to Carol: the review" in page
     assert "#mentoring" in page and "First kudos" in page
     assert "Nothing shared yet" in page, "an empty state says what to do"
+    await share_learning(dash.app.services, WS, person("bob"), "git bisect", ("git",))
+    await share_learning(dash.app.services, WS, person("carol"), "not bob's", ())
+    page = (await dash.client.get("/me")).text
+    assert 'git bisect <span class="tags"><span class="tag">#git' in page
+    assert "not bob's" not in page and "Nothing shared yet" not in page
 
 
 async def test_dates_are_shown_in_the_workspaces_time_zone(dash: Dash) -> None:
@@ -322,6 +328,13 @@ async def test_the_feed_filters_and_pages_through_kudos(dash: Dash, clock: FakeC
     assert "No kudos match" in dated.text
     typo = await dash.client.get("/admin/kudos?since=yesterday")
     assert "isn't a date like 2026-11-01" in read(typo) and typo.text.count("thanks ") == 25
+    broken = await dash.client.get("/admin/kudos?older=not-a-cursor")
+    assert broken.status_code == 200 and "That page link is broken" in broken.text
+    assert broken.text.count("thanks ") == 25
+    clock.advance(days=14)
+    await give(dash.app, "carol", "bob", amount=1, reason="thanks late")
+    week = await dash.client.get("/admin/kudos?period=week")
+    assert week.text.count("thanks ") == 1 and 'value="week" selected' in week.text
 
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])

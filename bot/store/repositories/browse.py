@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select, union
+from sqlalchemy import and_, bindparam, func, literal, or_, select, union
 from sqlalchemy.orm import aliased
 
 from bot.domain.browse import (
@@ -32,6 +32,12 @@ from bot.store.models import (
 from bot.store.repositories.base import Repository, utc
 from bot.store.repositories.redemptions import _REDEMPTIONS, _redemption
 
+FEW_PEOPLE = 4
+"""A name that fits up to this many people: their kudos are read from each one's indexes."""
+SOME_PEOPLE = 20
+"""A name that fits up to this many: the kudos they received are gathered once, then the
+workspace's kudos are read newest first against that set; more people than this, and each
+kudos' recipients are looked up as it is read (gathering would cost more than it saves)."""
 _allowance = aliased(AccountRow, name="allowance")
 _earned = aliased(AccountRow, name="earned")
 
@@ -64,6 +70,17 @@ class SqlBrowseQueries(Repository):
             )
         ).scalar()
 
+    @staticmethod
+    def _named(workspace: Workspace, named: str) -> Any:
+        """The ids of members whose display name holds `named` (any case), or whose id it is."""
+        return select(MemberRow.id).where(
+            MemberRow.workspace_id == workspace.id,
+            or_(
+                func.lower(MemberRow.display_name).contains(named.casefold(), autoescape=True),
+                MemberRow.external_id == named,
+            ),
+        )
+
     async def kudos(
         self, workspace: Workspace, where: KudosFilter, after: Position | None, limit: int
     ) -> list[KudosRecord]:
@@ -92,9 +109,6 @@ class SqlBrowseQueries(Repository):
                     return []
                 ids_of[role] = member_id
 
-        def given(member_id: int) -> Any:
-            return base.where(KudosRow.giver_id == member_id)
-
         def received(member_id: int, query: Any) -> Any:
             return query.join(
                 KudosRecipientRow,
@@ -104,22 +118,56 @@ class SqlBrowseQueries(Repository):
                 ),
             )
 
+        def received_by_any(people: Any, gather: bool) -> Any:
+            received_by = (
+                select(KudosRecipientRow.kudos_id)
+                .where(KudosRecipientRow.member_id.in_(people))
+                .correlate(None)
+            )
+            if gather:
+                return KudosRow.id.in_(received_by)
+            # Looked up row by row (the recipients' primary key), as a scalar subquery: from
+            # an EXISTS, PostgreSQL would hash every kudos these people ever received.
+            return (
+                received_by.with_only_columns(literal(1))
+                .where(KudosRecipientRow.kudos_id == KudosRow.id)
+                .limit(1)
+                .correlate(KudosRow)
+                .scalar_subquery()
+                .is_not(None)
+            )
+
+        def either(member_id: int, query: Any) -> list[Any]:
+            """Given by, and received by, `member_id`: each side read from its own index."""
+            return [query.where(KudosRow.giver_id == member_id), received(member_id, query)]
+
         chosen = base
         if "giver" in ids_of:
-            chosen = given(ids_of["giver"])
+            chosen = chosen.where(KudosRow.giver_id == ids_of["giver"])
         if "recipient" in ids_of:
             chosen = received(ids_of["recipient"], chosen)
-        if "person" in ids_of:
+        sides: list[Any] = either(ids_of["person"], chosen) if "person" in ids_of else []
+        if where.named is not None:
+            people = list((await self.conn.execute(self._named(workspace, where.named))).scalars())
+            if not people:
+                return []
+            if len(people) > FEW_PEOPLE or sides:
+                # Many people (or already one person's kudos): keep the kudos any of them gave
+                # or received, newest first; a common name fills a page from few rows. The ids
+                # are written into the statement (our own integers), so that the planner knows
+                # how many there are and no count of them runs into a limit on parameters.
+                listed: Any = bindparam("people", people, expanding=True, literal_execute=True)
+                gather = len(people) <= SOME_PEOPLE
+                named = or_(KudosRow.giver_id.in_(listed), received_by_any(listed, gather))
+                sides = [side.where(named) for side in sides]
+                chosen = chosen.where(named)
+            else:
+                sides = [side for member_id in people for side in either(member_id, chosen)]
+        if sides:
             # Given or received: the newest `limit` of each side (each from its own index),
             # then the newest `limit` of both, rather than scanning the workspace's kudos.
-            sides = [
-                side.order_by(*newest).limit(limit).subquery()
-                for side in (
-                    chosen.where(KudosRow.giver_id == ids_of["person"]),
-                    received(ids_of["person"], chosen),
-                )
-            ]
-            ids = union(*(select(side.c.id) for side in sides)).subquery()
+            limited = [side.order_by(*newest).limit(limit).subquery() for side in sides]
+            ids = union(*(select(side.c.id) for side in limited)).subquery()
             chosen = select(KudosRow.id).where(KudosRow.id.in_(select(ids.c.id)))
         giver = aliased(MemberRow, name="giver")
         query = (

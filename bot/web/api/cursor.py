@@ -1,41 +1,23 @@
-"""Opaque page cursors: where the last page ended, encoded so callers pass it back unread."""
+"""The API's page cursors (`bot.web.cursor`), refused with its own error: 422
+`invalid_cursor`."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from datetime import datetime
-
 from bot.domain.browse import Position
+from bot.web import cursor as shared
 from bot.web.api.errors import ApiError
+from bot.web.cursor import InvalidCursor, encode
 
-MAX_ID = 2**62
-
-
-def encode(kind: str, position: Position | None) -> str | None:
-    if position is None:
-        return None
-    raw = [kind, position.id, position.at.isoformat() if position.at else None]
-    return base64.urlsafe_b64encode(json.dumps(raw, separators=(",", ":")).encode()).decode()
+__all__ = ["decode", "encode"]
 
 
 def decode(kind: str, cursor: str | None) -> Position | None:
     """The position a cursor of this list names; 422 for anything this list did not give out."""
-    if cursor is None:
-        return None
     try:
-        raw = json.loads(base64.urlsafe_b64decode(cursor.encode() + b"=" * (-len(cursor) % 4)))
-        name, row_id, at = raw
-        if name != kind or type(row_id) is not int or not 0 < row_id < MAX_ID:
-            raise ValueError("another list's cursor")
-        when = None if at is None else datetime.fromisoformat(at)
-        if when is not None and when.tzinfo is None:
-            raise ValueError("a cursor's time has a zone")
-    except (ValueError, TypeError, binascii.Error, UnicodeError, OverflowError):
+        return shared.decode(kind, cursor)
+    except InvalidCursor:
         raise ApiError(
             422,
             "invalid_cursor",
             "That cursor isn't one this list gave out: start again without it.",
         ) from None
-    return Position(row_id, when)

@@ -16,17 +16,18 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 
 from bot.domain import errors
-from bot.domain.feed import KudosFilter
+from bot.domain.browse import KudosFilter
 from bot.domain.model import LeaderboardPeriod, WorkspaceSettings
 from bot.domain.schedule import KINDS, WEEKDAYS
 from bot.services.admins import read_audit, show_admins
+from bot.services.browse import CurrentPeriod, list_kudos
 from bot.services.catalog import add_item, edit_item, import_items, remove_item, show_catalog
 from bot.services.export import EXPORTS, export_rows
-from bot.services.feed import list_kudos
 from bot.services.queries import show_leaderboard
 from bot.services.rewards import decide_redemption, show_redemptions
 from bot.services.schedules import add_schedule, recent_runs, remove_schedule, schedule_status
 from bot.services.settings import change_settings, show_settings
+from bot.web import cursor
 from bot.web.dashboard.core import (
     Viewer,
     admin_viewer,
@@ -34,6 +35,7 @@ from bot.web.dashboard.core import (
     checked_form,
     dashboard_of,
     flash,
+    outcome,
     render,
     text,
 )
@@ -43,6 +45,9 @@ PERIODS: tuple[LeaderboardPeriod, ...] = ("week", "month", "all")
 BOARD_SIZE = 25
 CHART_SIZE = 10
 AUDIT_PAGE = 50
+FEED_PAGE = 25
+FEED_PERIODS: dict[CurrentPeriod, str] = {"week": "This week", "month": "This month"}
+MAX_CHANNEL = 128
 MAX_BACK = 60
 SETTING_HELP: dict[str, tuple[str, str]] = {
     "allowance_amount": ("Allowance", "Points each person may give per period."),
@@ -147,46 +152,63 @@ async def kudos_feed(
     person: str = "",
     value: str = "",
     channel: str = "",
+    period: str = "",
     since: str = "",
     until: str = "",
-    older: int | None = None,
+    older: str | None = None,
 ) -> Response:
-    """Every kudos, newest first, filtered by person, value, channel and dates."""
+    """Every kudos, newest first, filtered by person, value, channel, period and dates: the
+    JSON API's list (`GET /api/v1/kudos`), a page at a time."""
     seen = await admin_viewer(request)
     problems = [
         f"{label} {raw!r} isn't a date like 2026-11-01; it was ignored."
         for label, raw in (("From", since), ("To", until))
         if raw.strip() and _day(raw, seen, False) is None
     ]
+    try:
+        after = cursor.decode("k", older or None)
+    except cursor.InvalidCursor:
+        problems.append("That page link is broken, so here are the newest kudos.")
+        after = None
+    chosen = next((known for known in FEED_PERIODS if known == period), None)
     wanted = KudosFilter(
-        person=person,
+        named=person,
         value=value,
-        channel=channel,
+        channel=channel.strip().lstrip("#")[:MAX_CHANNEL],
         since=_day(since, seen, False),
         until=_day(until, seen, True),
     )
     page = await list_kudos(
-        dashboard_of(request).services, seen.workspace, seen.actor, wanted, older
+        dashboard_of(request).services,
+        seen.workspace,
+        wanted,
+        after,
+        FEED_PAGE,
+        chosen,
+        admin=seen.actor,
     )
     query = {
-        "person": wanted.person,
-        "value": wanted.value,
-        "channel": wanted.channel,
+        "person": wanted.named or "",
+        "value": wanted.value or "",
+        "channel": wanted.channel or "",
+        "period": chosen or "",
         "since": since.strip(),
         "until": until.strip(),
     }
+    shown = {k: v for k, v in query.items() if v}
     return render(
         request,
         "admin/kudos.html",
         seen,
         title="Kudos feed",
         page=page,
-        wanted=wanted,
+        filtered=bool(shown),
         query=query,
+        periods=FEED_PERIODS,
         problems=problems,
-        first_page=older is None,
-        newest_query={k: v for k, v in query.items() if v},
-        older_query={**{k: v for k, v in query.items() if v}, "older": page.older},
+        first_page=after is None,
+        newest_query=shown,
+        older_query={**shown, "older": cursor.encode("k", page.next)},
     )
 
 
@@ -212,49 +234,37 @@ def _item_fields(form: Any) -> dict[str, str]:
 async def catalog_add(request: Request) -> Response:
     form = await checked_form(request)
     seen = await admin_viewer(request)
-    try:
-        done = await add_item(
-            dashboard_of(request).services, seen.workspace, seen.actor, _item_fields(form)
-        )
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, done.text)
-    return back("/admin/catalog")
+
+    async def add() -> str:
+        services = dashboard_of(request).services
+        return (await add_item(services, seen.workspace, seen.actor, _item_fields(form))).text
+
+    return await outcome(request, "/admin/catalog", add())
 
 
 @router.post("/catalog/{item_id}/edit")
 async def catalog_edit(request: Request, item_id: int) -> Response:
     form = await checked_form(request)
     seen = await admin_viewer(request)
-    try:
-        done = await edit_item(
-            dashboard_of(request).services,
-            seen.workspace,
-            seen.actor,
-            f"#{item_id}",
-            _item_fields(form),
-        )
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, done.text)
-    return back("/admin/catalog")
+
+    async def edit() -> str:
+        services = dashboard_of(request).services
+        fields = _item_fields(form)
+        return (await edit_item(services, seen.workspace, seen.actor, f"#{item_id}", fields)).text
+
+    return await outcome(request, "/admin/catalog", edit())
 
 
 @router.post("/catalog/{item_id}/remove")
 async def catalog_remove(request: Request, item_id: int) -> Response:
     await checked_form(request)
     seen = await admin_viewer(request)
-    try:
-        done = await remove_item(
-            dashboard_of(request).services, seen.workspace, seen.actor, f"#{item_id}"
-        )
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, done.text)
-    return back("/admin/catalog")
+
+    async def remove() -> str:
+        services = dashboard_of(request).services
+        return (await remove_item(services, seen.workspace, seen.actor, f"#{item_id}")).text
+
+    return await outcome(request, "/admin/catalog", remove())
 
 
 @router.post("/catalog/import")
@@ -264,7 +274,8 @@ async def catalog_import(request: Request) -> Response:
     form = await checked_form(request)
     seen = await admin_viewer(request)
     upload = form.get("file")
-    try:
+
+    async def read_then_import() -> str:
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise errors.InvalidItem("Choose a CSV file to import.")
         try:
@@ -278,11 +289,9 @@ async def catalog_import(request: Request) -> Response:
             )
         rows = [{(k or "").strip().casefold(): v for k, v in row.items()} for row in rows]
         done = await import_items(dashboard_of(request).services, seen.workspace, seen.actor, rows)
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, f"Imported {len(done.added)} new and {len(done.updated)} updated items.")
-    return back("/admin/catalog")
+        return f"Imported {len(done.added)} new and {len(done.updated)} updated items."
+
+    return await outcome(request, "/admin/catalog", read_then_import())
 
 
 # ------------------------------------------------------------------ redemptions
@@ -418,7 +427,8 @@ async def schedule_add(request: Request) -> Response:
     form = await checked_form(request)
     seen = await admin_viewer(request)
     when = " ".join(part for part in (text(form, "day"), text(form, "time")) if part.strip())
-    try:
+
+    async def add() -> str:
         if seen.workspace.platform == "console":
             raise errors.InvalidSetting("Scheduled posts go to Slack or Teams channels.")
         added = await add_schedule(
@@ -429,11 +439,9 @@ async def schedule_add(request: Request) -> Response:
             when or None,
             actor=seen.actor,
         )
-    except errors.KudosError as refusal:
-        flash(request, refusal.message, "error")
-    else:
-        flash(request, f"Scheduled: {added.describe()} in {added.channel}.")
-    return back("/admin/schedules")
+        return f"Scheduled: {added.describe()} in {added.channel}."
+
+    return await outcome(request, "/admin/schedules", add())
 
 
 @router.post("/schedules/remove")

@@ -11,7 +11,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.staticfiles import StaticFiles
 
 from bot.services.context import ServiceContext
-from bot.web.dashboard import admin, member, signin
+from bot.web.dashboard import access, admin, member, signin
 from bot.web.dashboard.core import (
     STATIC,
     BadForm,
@@ -69,7 +69,7 @@ def create_dashboard(services: ServiceContext, config: DashboardConfig) -> ASGIA
     app = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     app.state.dashboard = Dashboard(services, config, make_templates())
     app.mount("/static", GZipMiddleware(StaticFiles(directory=STATIC)), name="static")
-    for module in (signin, member, admin):
+    for module in (signin, member, admin, access):
         app.include_router(module.router)
 
     @app.exception_handler(SignInNeeded)
@@ -87,7 +87,9 @@ def create_dashboard(services: ServiceContext, config: DashboardConfig) -> ASGIA
 
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
-        return render(request, "error.html", status=403, title="Not for you", message=exc.message)
+        return render(
+            request, "error.html", exc.seen, status=403, title="Not for you", message=exc.message
+        )
 
     @app.exception_handler(BadForm)
     async def bad_form(request: Request, exc: BadForm) -> Response:

@@ -20,6 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
 import bot
+from bot.domain import errors
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.context import ServiceContext
 from bot.services.signin import Identity, standing
@@ -90,9 +91,10 @@ class SignInNeeded(Exception):
 class Forbidden(Exception):
     """Signed in, but this page is not theirs to see (admins only)."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, seen: Viewer | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.seen = seen
 
 
 class BadForm(Exception):
@@ -153,7 +155,8 @@ async def admin_viewer(request: Request) -> Viewer:
     seen = await viewer(request)
     if not seen.admin:
         raise Forbidden(
-            "This page is for Kudos admins. Your own points and rewards are under My kudos."
+            "This page is for Kudos admins. Your own points and rewards are under My kudos.",
+            seen,
         )
     return seen
 
@@ -196,6 +199,18 @@ def flash(request: Request, message: str, kind: str = "ok") -> None:
 def back(path: str) -> RedirectResponse:
     """After a post: see the page again (303, so a reload does not post twice)."""
     return RedirectResponse(path, status_code=303)
+
+
+async def outcome(request: Request, path: str, action: Awaitable[str]) -> RedirectResponse:
+    """Run a form's action, then back to `path`, which says what it did, or why it was refused
+    (a refusal has written nothing)."""
+    try:
+        done = await action
+    except errors.KudosError as refusal:
+        flash(request, refusal.message, "error")
+    else:
+        flash(request, done)
+    return back(path)
 
 
 @cache

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from bot.domain import errors
 from bot.domain.badges import BADGES
-from bot.services.feed import list_learnings
+from bot.services.browse import list_learnings
 from bot.services.queries import show_balance, show_history
 from bot.services.rewards import cancel_redemption, redeem, show_redemptions, show_shop
 from bot.web.dashboard.core import (
@@ -24,6 +24,7 @@ from bot.web.dashboard.core import (
 
 router = APIRouter(include_in_schema=False)
 SHOP_PAGE = 12
+LEARNINGS = 20
 
 
 @router.get("/")
@@ -40,7 +41,9 @@ async def me(request: Request) -> Response:
     services = dashboard_of(request).services
     balance = await show_balance(services, seen.workspace, seen.actor, newcomer_ok=True)
     history = await show_history(services, seen.workspace, seen.actor)
-    learnings = await list_learnings(services, seen.workspace, seen.actor)
+    learnings = await list_learnings(
+        services, seen.workspace, person=seen.actor.external_id, limit=LEARNINGS
+    )
     return render(
         request,
         "me.html",
@@ -50,7 +53,7 @@ async def me(request: Request) -> Response:
         given=[item for item in history.items if item.direction == "given"],
         received=[item for item in history.items if item.direction == "received"],
         badges=[BADGES[b] for b in balance.badges if b in BADGES],
-        learnings=learnings,
+        learnings=learnings.items,
     )
 
 

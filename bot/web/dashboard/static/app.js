@@ -1,5 +1,6 @@
 // Kudos dashboard: charts from the numbers each page already shows (the tables stay the
-// source), and focus on the new content after a page is swapped in place by htmx.
+// source), focus on the new content after a page is swapped in place by htmx, and a secret
+// shown once selected whole when focused, ready to copy.
 (function () {
   "use strict";
 
@@ -27,6 +28,9 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  document.addEventListener("focusin", function (event) {
+    if (event.target.matches && event.target.matches("input.secret")) event.target.select();
+  });
   document.addEventListener("htmx:load", function (event) { drawCharts(event.target); });
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail && event.detail.boosted) {
