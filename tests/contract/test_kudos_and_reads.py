@@ -1,5 +1,5 @@
 """Kudos, learnings and badges, and everything read from them: leaderboards, history, the
-scheduled posts' reads, the dashboard's feed, the JSON API's pages and the exports."""
+scheduled posts' reads, the JSON API's pages (the dashboard's feed too) and the exports."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from datetime import timedelta
 import pytest
 
 from bot.domain.browse import KudosFilter, Position
-from bot.domain.feed import KudosFilter as FeedFilter
 from bot.domain.model import EntryKind, MemberRef, TotalsDelta, Transfer, Workspace
 from bot.services.ports import DuplicateDelivery
 from tests.contract.conftest import AT, OTHER, Backend, people
@@ -188,42 +187,6 @@ async def test_history_and_the_posts_reads_see_both_directions_and_their_period(
     assert [k.id for k, _ in week] == [first, second]
     assert week[0][1][m["bo"].id] == ("bo", "Bo", False)
     assert learned == [("Ana", "early", ("git", "sql"))]
-
-
-async def test_the_feed_filters_by_person_value_channel_and_time_a_page_at_a_time(
-    backend: Backend,
-) -> None:
-    workspace, _ = await people(backend, "ana", "raj", "bo")
-    async with backend.uow(write=True) as uow:
-        await uow.members.ensure(workspace, [MemberRef("zoe", "ZOË Smith")])
-        await uow.commit()
-    ids = [
-        await kudos(backend, workspace, "ana", ["raj"], tags=("learning",), at_minutes=1),
-        await kudos(backend, workspace, "raj", ["bo"], tags=("learning-x",), at_minutes=1),
-        await kudos(backend, workspace, "bo", ["zoe"], channel="C2", at_minutes=2),
-        await kudos(backend, workspace, "zoe", ["ana"], tags=("a", "learning"), at_minutes=3),
-    ]
-
-    async def page(
-        wanted: FeedFilter, older: int | None = None, limit: int = 10
-    ) -> tuple[list[int], int | None]:
-        async with backend.uow(write=False) as uow:
-            found = await uow.feed.kudos(workspace, wanted, older, limit)
-        return [i.kudos_id for i in found.items], found.older
-
-    assert await page(FeedFilter()) == (ids[::-1], None)
-    assert await page(FeedFilter(), limit=2) == ([ids[3], ids[2]], ids[2])
-    assert await page(FeedFilter(), older=ids[2], limit=2) == ([ids[1], ids[0]], None)
-    assert await page(FeedFilter(), older=999) == ([], None)
-    assert await page(FeedFilter(person="RA")) == ([ids[1], ids[0]], None)
-    assert await page(FeedFilter(person="smith")) == ([ids[3], ids[2]], None)
-    assert await page(FeedFilter(person="ZOË")) == ([], None)  # SQLite's lower() is ASCII only
-    assert await page(FeedFilter(person="bo")) == ([ids[2], ids[1]], None)
-    assert await page(FeedFilter(value="#Learning")) == ([ids[3], ids[0]], None)
-    assert await page(FeedFilter(channel="#C2")) == ([ids[2]], None)
-    assert await page(
-        FeedFilter(since=AT + timedelta(minutes=2), until=AT + timedelta(minutes=3))
-    ) == ([ids[2]], None)
 
 
 async def test_the_api_pages_continue_from_a_position(backend: Backend) -> None:

@@ -11,7 +11,6 @@ import pytest
 
 from bot.domain import errors
 from bot.domain.browse import KudosFilter, Position
-from bot.domain.feed import KudosFilter as FeedFilter
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.services.admins import change_admins, read_audit, show_admins
 from bot.services.approvals import approval_messages, remember_approval_message
@@ -32,8 +31,6 @@ from bot.services.conversations import (
     remember_conversation,
 )
 from bot.services.export import export_rows
-from bot.services.feed import list_kudos as feed_kudos
-from bot.services.feed import list_learnings as feed_learnings
 from bot.services.give import GiveKudos, give_kudos
 from bot.services.learning import share_learning
 from bot.services.ledger import verify_ledger
@@ -222,7 +219,7 @@ async def rewards(b: Backend) -> list[Any]:
 
 async def elsewhere(b: Backend) -> list[Any]:
     """Schedules, conversations, webhooks (and what a commit fans out to them), the JSON API's
-    pages, the dashboard's feed, shared transactions, and finding workspaces."""
+    pages (the dashboard's feed too), shared transactions, and finding workspaces."""
     s, seen = b.services, []
     await change_settings(s, SLACK, {"max_amount": "20"}, OPERATOR)
     await change_settings(s, WorkspaceRef("console", "T1"), {"max_amount": "30"}, OPERATOR)
@@ -283,9 +280,6 @@ async def elsewhere(b: Backend) -> list[Any]:
     seen.append(await list_learnings(s, SLACK, value="testing"))
     seen.append(await list_redemptions(s, SLACK, ()))
     seen.append(await list_audit(s, SLACK, limit=3))
-    seen.append(await feed_kudos(s, SLACK, ADMIN, FeedFilter(person="RA"), limit=2))
-    seen.append(await feed_kudos(s, SLACK, ADMIN, FeedFilter(value="learning"), older=3))
-    seen.append(await feed_learnings(s, SLACK, person("raj")))
 
     async def work(ctx: Any) -> Any:
         given = await give_kudos(ctx, kudos(b, "bo", "ana", workspace=SLACK, key="shared-1"))

@@ -64,7 +64,6 @@ from tests.fakes.repositories.browse import FakeBrowseQueries
 from tests.fakes.repositories.catalog import FakeCatalogRepository
 from tests.fakes.repositories.conversations import FakeConversationRepository
 from tests.fakes.repositories.exports import FakeExportQueries
-from tests.fakes.repositories.feed import FakeFeedQueries
 from tests.fakes.repositories.kudos import FakeKudosRepository
 from tests.fakes.repositories.learnings import FakeLearningRepository
 from tests.fakes.repositories.ledger import FakeLedgerRepository
@@ -98,7 +97,6 @@ REPOSITORIES: dict[str, type[FakeRepository]] = {
     "outbox": FakeOutboxRepository,
     "approval_messages": FakeApprovalMessageRepository,
     "sign_in_links": FakeSignInLinkRepository,
-    "feed": FakeFeedQueries,
     "browse": FakeBrowseQueries,
     "api_tokens": FakeApiTokenRepository,
     "webhooks": FakeWebhookRepository,
