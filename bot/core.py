@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings
+from bot.migrations import head_revision, upgrade_async
 from bot.services.context import ServiceContext
 from bot.services.ports import Clock, Notifier, PlatformNotifier, SystemClock
 from bot.store.database import Database
@@ -49,14 +50,15 @@ async def open_core(
     clock: Clock | None = None,
     notifier: Notifier | None = None,
 ) -> Core:
-    """Open the database (upgrading the schema first unless told not to) and the services on
-    it. Without `notifier`, scheduled posts go to a `PlatformNotifier` with no platform yet:
-    `bootstrap` registers the ones that are switched on."""
-    if migrate:
-        from bot.migrations import upgrade_async
-
-        await upgrade_async(settings.database_url)
+    """Open the database (upgrading the schema first, unless told not to or it is at the
+    newest revision already) and the services on it. Without `notifier`, scheduled posts go
+    to a `PlatformNotifier` with no platform yet: `bootstrap` registers the ones that are
+    on."""
     database = Database(settings.database_url, pool_size=settings.database_pool_size)
+    if migrate:
+        head = head_revision()
+        if head is None or await database.schema_revision() != head:
+            await upgrade_async(settings.database_url)
     if database.is_sqlite:  # one writer per file: the same lock must guard every write
         front = health = database
     else:

@@ -26,10 +26,7 @@ import os
 import socket
 import sys
 
-from pydantic import ValidationError
-
 from bot.cli.parser import build_parser
-from bot.config import Settings, explain
 from bot.domain.errors import KudosError
 
 
@@ -47,7 +44,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
+    # After parsing: `--help` and a mistyped argument answer without loading pydantic.
+    from pydantic import ValidationError
+
+    from bot.config import Settings, explain
+
     if args.database_url:
         os.environ["DATABASE_URL"] = args.database_url
     try:

@@ -1,4 +1,5 @@
-"""`kudos admins …` and `kudos audit`: who runs a workspace, and what they did."""
+"""`kudos admins …`, `kudos adjust` and `kudos audit`: who runs a workspace, their
+corrections to someone's points, and what they did."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.args import day, scoped, workspace
+from bot.cli.operator import as_operator
 from bot.cli.output import emit, reply
-from bot.cli.run import as_operator, on_core
-from bot.domain.commands import AdminAdmins, Mention
+from bot.cli.run import on_core
+from bot.domain.commands import AdminAdjust, AdminAdmins, Mention
 from bot.domain.model import AuditEntry
 from bot.services.admins import read_audit
 
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any) -> None:
-    """Add `kudos admins …` and `kudos audit`."""
+    """Add `kudos admins …`, `kudos adjust` and `kudos audit`."""
     admins = commands.add_parser("admins", help="the workspace's admin list")
     admins_commands = admins.add_subparsers(dest="admins_command", required=True)
     scoped(admins_commands.add_parser("list", help="who is on the admin list"))
@@ -28,6 +30,12 @@ def register(commands: Any) -> None:
         help_text = f"{name} an admin (Slack or Teams user id)"
         scoped(admins_commands.add_parser(name, help=help_text), user=True)
     admins.set_defaults(run=on_core(admins_command))
+
+    adjust = commands.add_parser("adjust", help="add to (or take from) someone's earned points")
+    scoped(adjust, user=True)
+    adjust.add_argument("amount", type=int, help="e.g. 10 or -10")
+    adjust.add_argument("--reason", required=True)
+    adjust.set_defaults(run=on_core(adjust_points))
 
     audit = scoped(commands.add_parser("audit", help="admin actions: who did what, and when"))
     audit.add_argument("--since", type=day, help="YYYY-MM-DD")
@@ -39,6 +47,14 @@ async def admins_command(args: argparse.Namespace, kudos: Core) -> int:
     """List the admins, or add or remove one (`--user`)."""
     who = Mention(user_id=args.user) if args.admins_command != "list" else None
     reply(args, await as_operator(kudos, args, AdminAdmins(args.admins_command, who)))
+    return 0
+
+
+async def adjust_points(args: argparse.Namespace, kudos: Core) -> int:
+    """`kudos adjust`: add to (or take from) a member's earned points, audited."""
+    who = Mention(user_id=args.user)
+    command = AdminAdjust(who=who, amount=args.amount, reason=args.reason)
+    reply(args, await as_operator(kudos, args, command))
     return 0
 
 

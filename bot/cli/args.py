@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, date, datetime, time
 
-from bot.adapters.console.chat import PLATFORM as CONSOLE
-from bot.adapters.console.chat import member_ref
+from bot.adapters.console.members import PLATFORM as CONSOLE
+from bot.adapters.console.members import member_ref
 from bot.domain.errors import InvalidSetting
 from bot.domain.grammar import CHANNEL_NAME
 from bot.domain.model import MemberRef, WorkspaceRef

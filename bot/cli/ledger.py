@@ -1,4 +1,4 @@
-"""`kudos balance`, `history`, `top`, `adjust` and `ledger verify`: points and the ledger.
+"""`kudos balance`, `history`, `top` and `ledger verify`: points and the ledger.
 
 The JSON of `balance`, `top` and `history` is documented (README.md) and kept stable."""
 
@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli.args import PLATFORM_HELP, PLATFORMS, nonblank, scoped, user, workspace
 from bot.cli.output import emit, reply
-from bot.cli.run import as_operator, on_core
-from bot.domain.commands import AdminAdjust, Mention
+from bot.cli.run import on_core
 from bot.domain.model import WorkspaceRef
 from bot.services.ledger import verify_ledger
 from bot.services.queries import show_balance, show_history, show_leaderboard
@@ -21,7 +20,7 @@ if TYPE_CHECKING:
 
 
 def register(commands: Any) -> None:
-    """Add `kudos balance`, `history`, `top`, `adjust` and `ledger verify`."""
+    """Add `kudos balance`, `history`, `top` and `ledger verify`."""
     balance = commands.add_parser("balance", help="a member's allowance left and points earned")
     scoped(balance, user=True).set_defaults(run=on_core(show_member_balance))
     history = commands.add_parser("history", help="a member's recent kudos")
@@ -31,12 +30,6 @@ def register(commands: Any) -> None:
     top.add_argument("--tag")
     top.add_argument("--limit", type=int, default=10)
     top.set_defaults(run=on_core(show_top))
-
-    adjust = commands.add_parser("adjust", help="add to (or take from) someone's earned points")
-    scoped(adjust, user=True)
-    adjust.add_argument("amount", type=int, help="e.g. 10 or -10")
-    adjust.add_argument("--reason", required=True)
-    adjust.set_defaults(run=on_core(adjust_points))
 
     ledger = commands.add_parser("ledger", help="ledger tools")
     ledger_commands = ledger.add_subparsers(dest="ledger_command", required=True)
@@ -88,14 +81,6 @@ async def show_top(args: argparse.Namespace, kudos: Core) -> int:
     limit = max(1, args.limit)
     shown = await show_leaderboard(kudos.services, workspace(args), args.period, tag, limit)
     emit(args, leaderboard_json(shown), lambda c: print_leaderboard(c, shown))
-    return 0
-
-
-async def adjust_points(args: argparse.Namespace, kudos: Core) -> int:
-    """`kudos adjust`: add to (or take from) a member's earned points, audited."""
-    who = Mention(user_id=args.user)
-    command = AdminAdjust(who=who, amount=args.amount, reason=args.reason)
-    reply(args, await as_operator(kudos, args, command))
     return 0
 
 

@@ -36,11 +36,13 @@ def emit(args: argparse.Namespace, value: Any, show: Show) -> None:
 def reply(args: argparse.Namespace, result: Result, value: Any = None) -> None:
     """A service's result: as JSON (`value` instead, where the command documents another
     shape), else as the reply the console chat would give."""
-    from bot.adapters.console.render import describe
 
-    emit(
-        args, result if value is None else value, lambda c: c.print(describe(result), markup=False)
-    )
+    def show(console: Console) -> None:
+        from bot.adapters.console.render import describe
+
+        console.print(describe(result), markup=False)
+
+    emit(args, result if value is None else value, show)
 
 
 def say(args: argparse.Namespace, text: str) -> None:

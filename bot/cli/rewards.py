@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.args import pairs, scoped, workspace
+from bot.cli.operator import as_operator
 from bot.cli.output import emit, reply, say
-from bot.cli.run import as_operator, on_core
+from bot.cli.run import on_core
 from bot.domain.commands import AdminCatalog, AdminDecide
 from bot.domain.errors import InvalidItem
 from bot.services.admins import cli_operator

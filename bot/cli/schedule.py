@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.console.chat import PLATFORM as CONSOLE
+from bot.adapters.console.members import PLATFORM as CONSOLE
 from bot.cli.args import channel, scoped, workspace
 from bot.cli.output import emit, refuse
 from bot.cli.run import on_core

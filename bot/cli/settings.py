@@ -6,8 +6,9 @@ import argparse
 from typing import TYPE_CHECKING, Any
 
 from bot.cli.args import pairs, scoped
+from bot.cli.operator import as_operator
 from bot.cli.output import reply
-from bot.cli.run import as_operator, on_core
+from bot.cli.run import on_core
 from bot.domain.commands import AdminSettings
 from bot.services.results import SettingsShown
 
