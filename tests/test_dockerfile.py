@@ -222,3 +222,16 @@ def test_a_container_without_credentials_stops_at_once_and_says_why(tmp_path: Pa
     assert result.returncode == 2
     assert "credentials" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "kudos.db").exists()
+
+
+def test_the_source_is_compiled_once_in_the_image_not_on_every_command() -> None:
+    """The server's user cannot write bytecode next to the read-only source (and the image
+    sets PYTHONDONTWRITEBYTECODE): it must be compiled at build time, after the source."""
+    steps = instructions()
+    source_copy = max(i for i, (k, args) in enumerate(steps) if k == "COPY" and args == ". .")
+    compiled = [
+        i
+        for i, (k, args) in enumerate(steps)
+        if k == "RUN" and "compileall" in args and " bot" in args
+    ]
+    assert compiled and compiled[0] > source_copy
