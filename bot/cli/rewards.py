@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.cli.args import pairs, scoped, workspace
 from bot.cli.operator import as_operator
-from bot.cli.output import emit, reply, say
+from bot.cli.output import emit, reply
 from bot.cli.run import on_core
 from bot.domain.commands import AdminCatalog, AdminDecide
 from bot.domain.errors import InvalidItem
@@ -66,7 +66,8 @@ async def catalog_command(args: argparse.Namespace, kudos: Core) -> int:
     if args.catalog_command == "import":
         rows = _csv_rows(args.file)
         done = await import_items(kudos.services, workspace(args), cli_operator(), rows)
-        say(args, f"Imported {len(done.added)} new and {len(done.updated)} updated items.")
+        text = f"Imported {len(done.added)} new and {len(done.updated)} updated items."
+        emit(args, done, lambda c: c.print(text, markup=False))
         return 0
     example = "cost=150" if args.catalog_command == "edit" else "cost=200"
     command = AdminCatalog(
