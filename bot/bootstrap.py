@@ -1,24 +1,23 @@
-"""The one place that wires concrete pieces together."""
+"""The one place that wires concrete pieces together: the server `kudos serve` runs.
+
+The database and the services come from `bot.core` (all the other `kudos` commands need);
+this adds the chat platforms that are switched on (each SDK is imported only then), the inbox
+worker, the outbox deliverer and the webhook sender.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
-from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-
-from bot.adapters.slack.app import SlackBot, SlackConfig, create_slack_bot
-from bot.adapters.slack.directory import SlackDirectory
-from bot.adapters.teams.app import TeamsBot, TeamsConfig, create_teams_bot
 from bot.adapters.webhooks import WebhookSender
 from bot.adapters.webhooks.sender import BACKOFF
 from bot.config import Settings
-from bot.migrations import upgrade_async
+from bot.core import open_core
 from bot.services.context import ServiceContext
 from bot.services.delivery import WEBHOOK_PLATFORM
-from bot.services.ports import Clock, Notifier, PlatformNotifier, SystemClock
+from bot.services.ports import Clock, Notifier, PlatformNotifier
 from bot.store.database import Database
 from bot.store.models import SLACK_BOTS, SLACK_INSTALLATIONS, SLACK_OAUTH_STATES
 from bot.store.recorder import SqlInboxRecorder
@@ -27,13 +26,12 @@ from bot.worker.inbox import InboxHandler, InboxWorker
 from bot.worker.outbox import OutboxDeliverer, Sender
 from bot.worker.timing import QueueTiming
 
+if TYPE_CHECKING:
+    from bot.adapters.slack.app import SlackBot, SlackConfig
+    from bot.adapters.slack.directory import SlackDirectory
+    from bot.adapters.teams.app import TeamsBot, TeamsConfig
+
 OAUTH_STATE_SECONDS = 600
-FRONT_POOL_SIZE = 8
-"""PostgreSQL connections kept for recording requests before their ack (and for reads on the
-request path), so background work can never keep an acknowledgement waiting for a connection."""
-FRONT_POOL_TIMEOUT = 2.0
-"""An ack that cannot get a connection this soon fails (and Slack retries it), rather than
-answer after Slack stopped waiting (3 s)."""
 
 
 @dataclass
@@ -80,6 +78,11 @@ class App:
 
 def slack_config(settings: Settings, database: Database) -> SlackConfig:
     """Slack settings, with slack_sdk's stores on our database when installing via OAuth."""
+    from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+
+    from bot.adapters.slack.app import SlackConfig
+
     installations = states = None
     if settings.slack_client_id:
         installations = AsyncSQLAlchemyInstallationStore(
@@ -122,30 +125,22 @@ async def build(
     `webhook_backoff` the seconds between webhook attempts. Background work starts with
     `App.start()`."""
     settings = settings or Settings()
-    if migrate:
-        await upgrade_async(settings.database_url)
-    database = Database(settings.database_url, pool_size=settings.database_pool_size)
-    if database.is_sqlite:  # one writer per file: the same lock must guard every write
-        front = health = database
-    else:
-        front = Database(
-            settings.database_url, pool_size=FRONT_POOL_SIZE, pool_timeout=FRONT_POOL_TIMEOUT
-        )
-        health = Database(settings.database_url, pooled=False)
     platforms = PlatformNotifier()
-    clock = clock or SystemClock()
-    services = ServiceContext(
-        uow=SqlUnitOfWorkFactory(database), clock=clock, notifier=notifier or platforms
-    )
+    core = await open_core(settings, migrate=migrate, clock=clock, notifier=notifier or platforms)
+    services, front = core.services, core.front
     timing = timing or QueueTiming(concurrency=settings.worker_concurrency)
     handlers: dict[str, InboxHandler] = {}
     senders: dict[str, Sender] = {}
     slack = teams = None
     if settings.slack_enabled:
-        slack = create_slack_bot(slack_config(settings, database), services, slack_directory)
+        from bot.adapters.slack.app import create_slack_bot
+
+        slack = create_slack_bot(slack_config(settings, core.database), services, slack_directory)
         platforms.register("slack", slack.sender)
         handlers["slack"], senders["slack"] = slack.inbox, slack.sender
     if settings.teams_enabled or teams_config is not None:
+        from bot.adapters.teams.app import TeamsConfig, create_teams_bot
+
         if teams_config is None:
             teams_config = TeamsConfig(
                 app_id=settings.microsoft_app_id,
@@ -164,7 +159,7 @@ async def build(
     )
     senders[WEBHOOK_PLATFORM] = webhooks
     deliverer = OutboxDeliverer(services, senders, timing=timing)
-    front_services = ServiceContext(uow=SqlUnitOfWorkFactory(front), clock=clock)
+    front_services = ServiceContext(uow=SqlUnitOfWorkFactory(front), clock=services.clock)
     worker = InboxWorker(
         services,
         SqlInboxRecorder(front),
@@ -180,5 +175,14 @@ async def build(
         slack.runtime.poke = deliverer.poke
         slack.runtime.front = front_services
     return App(
-        settings, database, front, health, services, worker, deliverer, slack, teams, webhooks
+        settings,
+        core.database,
+        front,
+        core.health,
+        services,
+        worker,
+        deliverer,
+        slack,
+        teams,
+        webhooks,
     )

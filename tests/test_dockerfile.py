@@ -87,7 +87,7 @@ def test_secrets_databases_environments_and_caches_stay_out_of_the_image() -> No
         ".venv/bin/python",
         "venv/lib/python3.11/site-packages/x.py",
         ".git/HEAD",
-        "bot/__pycache__/cli.cpython-311.pyc",
+        "bot/cli/__pycache__/ledger.cpython-311.pyc",
         ".pytest_cache/v/cache/nodeids",
         ".mypy_cache/3.11/bot.json",
         ".ruff_cache/CACHEDIR.TAG",
@@ -103,7 +103,7 @@ def test_what_the_image_runs_is_in_the_build_context() -> None:
         "requirements.lock",
         "README.md",
         "bot/__init__.py",
-        "bot/cli.py",
+        "bot/cli/__init__.py",
         "bot/adapters/teams/cards.py",
         "migrations/env.py",
         "migrations/versions/0001_ledger_kudos_leaderboard_totals_and_.py",
@@ -222,3 +222,16 @@ def test_a_container_without_credentials_stops_at_once_and_says_why(tmp_path: Pa
     assert result.returncode == 2
     assert "credentials" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "kudos.db").exists()
+
+
+def test_the_source_is_compiled_once_in_the_image_not_on_every_command() -> None:
+    """The server's user cannot write bytecode next to the read-only source (and the image
+    sets PYTHONDONTWRITEBYTECODE): it must be compiled at build time, after the source."""
+    steps = instructions()
+    source_copy = max(i for i, (k, args) in enumerate(steps) if k == "COPY" and args == ". .")
+    compiled = [
+        i
+        for i, (k, args) in enumerate(steps)
+        if k == "RUN" and "compileall" in args and " bot" in args
+    ]
+    assert compiled and compiled[0] > source_copy

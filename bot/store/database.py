@@ -18,7 +18,7 @@ import asyncio
 import sqlite3
 from typing import Any
 
-from sqlalchemy import Connection, create_engine, event
+from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -119,6 +119,20 @@ class Database:
         if self._inline is not None:
             return InlineConnection(self._inline[write].connect())
         return await self.engine.connect()
+
+    async def schema_revision(self) -> str | None:
+        """The Alembic revision the schema is at: None when it has none yet, or when the
+        database cannot say (then a migration explains why)."""
+        try:
+            conn = await self.connect(write=False)
+            try:
+                result = await conn.execute(text("SELECT version_num FROM alembic_version"))
+                revisions = [row[0] for row in result]
+            finally:
+                await conn.close()
+        except (DBAPIError, sqlite3.Error, OSError):
+            return None
+        return revisions[0] if len(revisions) == 1 else None
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

@@ -578,7 +578,7 @@ def test_schedules_and_a_dry_run_post_from_the_command_line(url: str) -> None:
     assert added.returncode == 0, added.stderr
     assert "weekly leaderboard, Fri at 16:30 in C123" in added.stdout
     status = json.loads(kudos("schedule", "status", *slack, "--json", url=url).stdout)
-    assert [(s["kind"], s["channel"], s["last_run"]) for s in status] == [
+    assert [(s["schedule"]["kind"], s["schedule"]["channel"], s["last_run"]) for s in status] == [
         ("weekly_leaderboard", "C123", None)
     ]
     assert status[0]["next_run"].endswith("16:30:00+00:00")
@@ -679,7 +679,7 @@ def test_rewards_from_the_command_line(sqlite_url: str, tmp_path: Path) -> None:
         "settings.change",
         "points.adjust",
     ]
-    assert audit[1]["actor"] == "ana" and audit[1]["details"]["max_amount"]["to"] == 20
+    assert audit[1]["actor_name"] == "ana" and audit[1]["details"]["max_amount"]["to"] == 20
     human = kudos("audit", "--workspace", "local", url=url).stdout
     assert "redemption.reject" in human and "out of budget" in human
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-import unicodedata
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TextIO
 
 from bot.adapters.console import render
+from bot.adapters.console.members import PLATFORM, member_ref, name_key
 from bot.domain.commands import Mention
-from bot.domain.errors import KudosError, NameRequired
+from bot.domain.errors import KudosError
 from bot.domain.grammar import parse_command
 from bot.domain.model import MemberRef, WorkspaceRef
 from bot.replies.compose import refusal
@@ -27,7 +27,6 @@ from bot.services.dispatch import handle
 from bot.services.members import member_names
 from bot.services.results import Result
 
-PLATFORM = "console"
 QUIT = frozenset({"quit", "exit", "/quit"})
 COMMAND_WORDS = (
     "balance",
@@ -66,25 +65,11 @@ COMMAND_WORDS = (
 """What Tab completes besides `@names`: the grammar's command words."""
 
 
-def _key(name: str) -> str:
-    """Who a console name is: `Zoë`, `zoë` and `ZOË` are one person."""
-    return unicodedata.normalize("NFC", name).casefold()
-
-
-def member_ref(name: str) -> MemberRef:
-    """The speaker (`--as`): identified by the case-folded name, shown as they typed it.
-    An empty name is refused."""
-    name = name.strip().lstrip("@").strip()
-    if not name:
-        raise NameRequired()
-    return MemberRef(external_id=_key(name), display_name=name)
-
-
 async def resolve(mention: Mention) -> MemberRef:
     """A mentioned console member, created with the name as first typed; a mention never
     renames anyone (only `--as` does)."""
     name = (mention.name or mention.user_id or "").lstrip("@")
-    return MemberRef(external_id=_key(name), name_if_new=name)
+    return MemberRef(external_id=name_key(name), name_if_new=name)
 
 
 async def channel(name: str) -> str:

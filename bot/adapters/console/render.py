@@ -1,16 +1,17 @@
-"""Replies as terminal text (a thin renderer of `bot.replies`), and the CLI's tables and JSON."""
+"""Replies as terminal text (a thin renderer of `bot.replies`), and the CLI's tables (rich is
+imported only to draw one)."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
 from bot.domain.model import Drift
 from bot.replies import model
 from bot.replies.compose import compose
-from bot.services.results import BalanceShown, LeaderboardShown, Result
+from bot.services.results import LeaderboardShown, Result
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def _words(spans: model.Spans) -> str:
@@ -49,24 +50,10 @@ def describe(result: Result) -> str:
     return "\n".join(text(reply) for reply in compose(result))
 
 
-def balance_json(platform: str, workspace: str, result: BalanceShown) -> dict[str, Any]:
-    return {
-        "platform": platform,
-        "workspace": workspace,
-        "user": result.user,
-        "allowance_left": result.allowance_left,
-        "earned": result.earned,
-    }
-
-
-def leaderboard_json(result: LeaderboardShown) -> list[dict[str, Any]]:
-    return [
-        {"rank": r.rank, "user": r.external_id, "display_name": r.display_name, "points": r.points}
-        for r in result.rows
-    ]
-
-
 def print_leaderboard(console: Console, result: LeaderboardShown) -> None:
+    """The leaderboard as a table (as the chat says it when it is empty)."""
+    from rich.table import Table
+
     if not result.rows:
         console.print(describe(result), markup=False)
         return
@@ -81,6 +68,9 @@ def print_leaderboard(console: Console, result: LeaderboardShown) -> None:
 
 
 def print_drifts(console: Console, drifts: list[Drift]) -> None:
+    """`kudos ledger verify`'s report: a table of what drifted, or one line when nothing did."""
+    from rich.table import Table
+
     if not drifts:
         console.print("[green]Ledger clean:[/green] every balance matches its entries.")
         return
