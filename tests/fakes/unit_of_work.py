@@ -33,8 +33,9 @@ bot/store/repositories/pulses.py):
    and references). Port the SQL statement by statement: the same filters, the same ORDER BY,
    the same LIMIT; truncate where the store truncates.
 2. Add `"pulses": FakePulseRepository` to `REPOSITORIES` below.
-3. Add its scenarios to tests/contract/ (a test there fails until every repository of
-   `UnitOfWork` has a fake, and every fake has a contract test module).
+3. Add its scenarios to tests/contract/, run against both stores by the `backend` fixture
+   (tests/contract/test_schema_rules.py fails until every property of `UnitOfWork` has a fake
+   with every method of its port, and every fake is used by some contract test).
 A new table or column needs nothing here: the tables come from the models. A new CHECK
 constraint needs its twin in `CHECKS` (tests/fakes/tables.py); a contract test says so.
 """

@@ -1,7 +1,7 @@
 """Property: whatever sequence of gives, undos, period changes, setting changes, redemptions
 and decisions happens, the ledger verifies clean (escrow included), points are conserved, and
 balances and stock match a simple model. Here on the fake store, with many examples;
-tests/integration/test_ledger_on_postgres.py runs the same scenarios on PostgreSQL."""
+tests/integration/test_ledger_properties.py runs the same scenarios on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
