@@ -7,7 +7,8 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import TypeVar, cast
+from types import TracebackType
+from typing import Any, Generic, Protocol, Self, TypeVar, cast
 
 from bot.domain.model import WorkspaceRef
 from bot.services.delivery import Event
@@ -87,3 +88,73 @@ async def run_as_one(
                 raise
             await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
     raise AssertionError("unreachable")
+
+
+U = TypeVar("U", bound=UnitOfWork)
+U_co = TypeVar("U_co", bound=UnitOfWork, covariant=True)
+
+
+class UnitOfWorkMaker(Protocol[U_co]):
+    """A store's factory of units of work (`SqlUnitOfWorkFactory`, the tests' fake)."""
+
+    def __call__(self, *, write: bool) -> U_co: ...
+
+
+class JoinedTransaction(Generic[U]):
+    """Implements `SharedTransaction` for any store: the transaction is a unit of work of
+    `factory`, begun by the first unit that writes (or by `outer()`), committed by `commit()`,
+    rolled back otherwise on leaving the block; each unit joining it is `savepoint(outer)`."""
+
+    def __init__(self, factory: UnitOfWorkMaker[U], savepoint: Callable[[U], UnitOfWork]) -> None:
+        self.factory, self.savepoint = factory, savepoint
+        self.opened: U | None = None
+
+    def __call__(self, *, write: bool) -> Any:
+        return _JoiningUnit(self, write)
+
+    async def outer(self) -> U:
+        if self.opened is None:
+            self.opened = await self.factory(write=True).__aenter__()
+        return self.opened
+
+    async def commit(self) -> None:
+        if self.opened is not None:
+            await self.opened.commit()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        opened, self.opened = self.opened, None
+        if opened is not None:
+            await opened.__aexit__(exc_type, exc, tb)
+
+
+class _JoiningUnit(Generic[U]):
+    """What the joined transaction hands out: on entry, a savepoint in it, or (for a read
+    before anything was written) a unit of its own."""
+
+    def __init__(self, shared: JoinedTransaction[U], write: bool) -> None:
+        self._shared, self._write = shared, write
+        self._inner: UnitOfWork | None = None
+
+    async def __aenter__(self) -> Any:
+        if self._shared.opened is None and not self._write:
+            self._inner = self._shared.factory(write=False)
+        else:
+            self._inner = self._shared.savepoint(await self._shared.outer())
+        return await self._inner.__aenter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._inner is not None
+        await self._inner.__aexit__(exc_type, exc, tb)

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from bot.domain.model import WorkspaceRef
+from bot.services.context import JoinedTransaction
 from bot.services.delivery import WEBHOOK_NAMES, WEBHOOK_PLATFORM, Event, Outgoing, tells_chat
 from bot.services.ports import SharedConflict, TransientConflict
 from bot.services.webhooks import webhook_body
@@ -263,68 +264,6 @@ class _SavepointUnit(_Repositories):
             raise SharedConflict(str(exc)) from exc
 
 
-class _JoiningUnit:
-    """What the shared transaction hands out: on entry, a savepoint in the shared transaction,
-    or (for a read before anything was written) a unit of its own."""
-
-    def __init__(self, shared: SqlSharedTransaction, write: bool) -> None:
-        self._shared, self._write = shared, write
-        self._inner: SqlUnitOfWork | _SavepointUnit | None = None
-
-    async def __aenter__(self) -> Any:
-        if self._shared.opened is None and not self._write:
-            self._inner = SqlUnitOfWork(
-                self._shared.factory.database, write=False, silent=self._shared.factory.silent
-            )
-        else:
-            self._inner = _SavepointUnit(await self._shared.outer())
-        return await self._inner.__aenter__()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._inner is not None
-        await self._inner.__aexit__(exc_type, exc, tb)
-
-
-class SqlSharedTransaction:
-    """Implements `bot.services.ports.SharedTransaction`: begun by the first unit that writes
-    (or by `outer()`), committed by `commit()`, rolled back otherwise on leaving the block."""
-
-    def __init__(self, factory: SqlUnitOfWorkFactory) -> None:
-        self.factory = factory
-        self.opened: SqlUnitOfWork | None = None
-
-    def __call__(self, *, write: bool) -> Any:
-        return _JoiningUnit(self, write)
-
-    async def outer(self) -> SqlUnitOfWork:
-        if self.opened is None:
-            unit = SqlUnitOfWork(self.factory.database, write=True, silent=self.factory.silent)
-            self.opened = await unit.__aenter__()
-        return self.opened
-
-    async def commit(self) -> None:
-        if self.opened is not None:
-            await self.opened.commit()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        opened, self.opened = self.opened, None
-        if opened is not None:
-            await opened.__aexit__(exc_type, exc, tb)
-
-
 class SqlUnitOfWorkFactory:
     """Makes units of work on one database; what `bootstrap` hands the services."""
 
@@ -335,5 +274,6 @@ class SqlUnitOfWorkFactory:
     def __call__(self, *, write: bool) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.database, write=write, silent=self.silent)
 
-    def shared(self) -> SqlSharedTransaction:
-        return SqlSharedTransaction(self)
+    def shared(self) -> JoinedTransaction[SqlUnitOfWork]:
+        """One transaction that units join as savepoints (see `run_as_one`)."""
+        return JoinedTransaction(self, _SavepointUnit)

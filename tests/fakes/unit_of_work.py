@@ -51,7 +51,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from bot.domain.model import WorkspaceRef
-from bot.services.context import ServiceContext
+from bot.services.context import JoinedTransaction, ServiceContext
 from bot.services.delivery import WEBHOOK_NAMES, WEBHOOK_PLATFORM, Event, Outgoing, tells_chat
 from bot.services.ports import Clock, Notifier, SilentNotifier, SystemClock, UnitOfWorkFactory
 from bot.services.webhooks import webhook_body
@@ -264,64 +264,6 @@ class _FakeSavepointUnit(_Repositories):
             self._tables.roll_back_to(self._saved)
 
 
-class _JoiningUnit:
-    """What the shared transaction hands out: a savepoint in it, or (for a read before
-    anything was written) a unit of its own."""
-
-    def __init__(self, shared: FakeSharedTransaction, write: bool) -> None:
-        self._shared, self._write = shared, write
-        self._inner: FakeUnitOfWork | _FakeSavepointUnit | None = None
-
-    async def __aenter__(self) -> Any:
-        if self._shared.opened is None and not self._write:
-            self._inner = self._shared.factory(write=False)
-        else:
-            self._inner = _FakeSavepointUnit(await self._shared.outer())
-        return await self._inner.__aenter__()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._inner is not None
-        await self._inner.__aexit__(exc_type, exc, tb)
-
-
-class FakeSharedTransaction:
-    """Implements `bot.services.ports.SharedTransaction` (see `SqlSharedTransaction`)."""
-
-    def __init__(self, factory: FakeUnitOfWorkFactory) -> None:
-        self.factory = factory
-        self.opened: FakeUnitOfWork | None = None
-
-    def __call__(self, *, write: bool) -> Any:
-        return _JoiningUnit(self, write)
-
-    async def outer(self) -> FakeUnitOfWork:
-        if self.opened is None:
-            self.opened = await self.factory(write=True).__aenter__()
-        return self.opened
-
-    async def commit(self) -> None:
-        if self.opened is not None:
-            await self.opened.commit()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        opened, self.opened = self.opened, None
-        if opened is not None:
-            await opened.__aexit__(exc_type, exc, tb)
-
-
 class FakeUnitOfWorkFactory:
     """Makes units of work on one `FakeStore` (what `ServiceContext.uow` takes)."""
 
@@ -332,8 +274,9 @@ class FakeUnitOfWorkFactory:
     def __call__(self, *, write: bool) -> FakeUnitOfWork:
         return FakeUnitOfWork(self.store, write=write, silent=self.silent)
 
-    def shared(self) -> FakeSharedTransaction:
-        return FakeSharedTransaction(self)
+    def shared(self) -> JoinedTransaction[FakeUnitOfWork]:
+        """One transaction that units join as savepoints, as on SQL."""
+        return JoinedTransaction(self, _FakeSavepointUnit)
 
 
 @dataclass
