@@ -11,7 +11,7 @@ from contextlib import AsyncExitStack
 
 import pytest
 
-from bot import bootstrap
+from bot import core
 from bot.store.database import Database
 from tests.adapters.conftest import SlackHarness, TeamsHarness, running, running_teams
 from tests.adapters.test_bad_requests import (
@@ -34,8 +34,8 @@ pytestmark = pytest.mark.postgres
 @pytest.fixture
 def small_front_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     """One connection (and one more in a burst) for the acks, waited for 0.2 s."""
-    monkeypatch.setattr(bootstrap, "FRONT_POOL_SIZE", 1)
-    monkeypatch.setattr(bootstrap, "FRONT_POOL_TIMEOUT", 0.2)
+    monkeypatch.setattr(core, "FRONT_POOL_SIZE", 1)
+    monkeypatch.setattr(core, "FRONT_POOL_TIMEOUT", 0.2)
 
 
 async def hold_every_connection(stack: AsyncExitStack, front: Database) -> None:
